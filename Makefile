@@ -1,0 +1,49 @@
+# Hazlog: `make run` serves the app with the embedded default; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# The embedded default: DEBUG on, SQLite, tasks in-process (unless DATABASE_URL/REDIS_URL are set).
+DEV_ENV := DEBUG=true
+
+.PHONY: run test lint bench worker clean
+
+$(VENV)/.installed-run: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_catalogue
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Hazlog is starting on http://127.0.0.1:8000"
+	@echo "  Demo logins (password hazlog-demo): olivia (owner), alice (contributor), bob (reviewer),"
+	@echo "  carol and dave (approvers), victor (viewer)."
+	@echo ""
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed-dev
+	scripts/ensure-services
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+
+bench: $(VENV)/.installed-dev
+	scripts/ensure-services
+	$(PY) -m bench $(BENCH_ARGS)
+
+worker: $(VENV)/.installed-run
+	$(PY) -m celery -A config worker -B --loglevel=INFO --concurrency=2
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

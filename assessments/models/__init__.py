@@ -1,0 +1,31 @@
+"""Models of the assessments app, one module per sub-domain."""
+
+from assessments.models.audit import AuditEvent, Via
+from assessments.models.integrations import ApiToken, IdempotencyRecord, WebhookDelivery, WebhookEndpoint
+from assessments.models.jobs import ExportJob, ImportJob
+from assessments.models.notifications import Notification, Profile, ReminderDigest
+from assessments.models.projects import ROLE_RANK, Assessment, DeploymentChannel, Membership, Project, Role, Status
+from assessments.models.signoff import Approval, Snapshot
+
+__all__ = [
+    "ROLE_RANK",
+    "ApiToken",
+    "Approval",
+    "Assessment",
+    "AuditEvent",
+    "DeploymentChannel",
+    "ExportJob",
+    "IdempotencyRecord",
+    "ImportJob",
+    "Membership",
+    "Notification",
+    "Profile",
+    "Project",
+    "ReminderDigest",
+    "Role",
+    "Snapshot",
+    "Status",
+    "Via",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

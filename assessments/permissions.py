@@ -1,0 +1,68 @@
+"""Who may do what in a project: one named function per capability, used by views, the API and templates."""
+
+from django.contrib.auth.models import AnonymousUser, User
+
+from assessments.models import ROLE_RANK, Membership, Project, Role
+
+_CACHE_ATTR = "_hazlog_roles"
+
+
+def role_in(user: User | AnonymousUser, project: Project | int) -> Role | None:
+    """The user's role in a project, or None for outsiders. Staff get no implicit access.
+
+    Roles are cached on the user object, which lives for one request or task; the membership
+    services drop the cache of the user objects they touch.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    roles = getattr(user, _CACHE_ATTR, None)
+    if roles is None:
+        # One query per user object (a request) for every project they belong to.
+        roles = dict(Membership.objects.filter(user=user).values_list("project_id", "role"))
+        setattr(user, _CACHE_ATTR, roles)
+    project_id = project if isinstance(project, int) else project.pk
+    role = roles.get(project_id)
+    return Role(role) if role else None
+
+
+def forget_roles(user: User) -> None:
+    """Drop the per-request cache after a membership change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _has_at_least(user, project, role: Role) -> bool:
+    current = role_in(user, project)
+    return current is not None and ROLE_RANK[current] >= ROLE_RANK[role]
+
+
+def can_view(user, project) -> bool:
+    return role_in(user, project) is not None
+
+
+def can_contribute(user, project) -> bool:
+    """Create and edit scenarios, consequences, mitigations and assessment context."""
+    return _has_at_least(user, project, Role.CONTRIBUTOR)
+
+
+def can_comment(user, project) -> bool:
+    return can_view(user, project)
+
+
+def can_review(user, project) -> bool:
+    """Request changes on an assessment in review."""
+    return _has_at_least(user, project, Role.REVIEWER)
+
+
+def can_approve(user, project) -> bool:
+    """Sign off assessments and accept residual risk."""
+    return _has_at_least(user, project, Role.APPROVER)
+
+
+def can_accept_risk(user, project) -> bool:
+    return can_approve(user, project)
+
+
+def can_manage(user, project) -> bool:
+    """Members, settings, the risk matrix, webhooks, archiving."""
+    return _has_at_least(user, project, Role.OWNER)

@@ -1,0 +1,350 @@
+"""The workflow transitions, one service each; the only code that assigns Assessment.status.
+
+Each service locks the assessment row, checks the transition table and the guards, writes, records
+the AuditEvent and notifies the people concerned once the transaction commits.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from assessments import audit, snapshot, workflow
+from assessments.errors import InvalidInput, InvalidTransition
+from assessments.models import Approval, Assessment, Role, Snapshot, Status, Via
+from assessments.revisions import copy_content
+from assessments.selectors import project_members_with_role
+from assessments.services.notifications import notify
+from assessments.versioning import check_version, lock
+from hazards import scoring
+
+REVIEWERS = (Role.REVIEWER, Role.APPROVER, Role.OWNER)
+APPROVERS = (Role.APPROVER, Role.OWNER)
+CONTRIBUTORS = (Role.CONTRIBUTOR, Role.REVIEWER, Role.APPROVER, Role.OWNER)
+
+
+@dataclass(frozen=True)
+class TransitionOption:
+    """A transition the user may take, and why it is disabled if it is."""
+
+    name: str
+    label: str
+    enabled: bool
+    reason: str = ""
+
+
+def hazard_model(name: str):
+    # hazards builds on assessments; its models are reached by name so the dependency stays one-way.
+    return apps.get_model("hazards", name)
+
+
+# --- Guards --------------------------------------------------------------------------------------------
+
+
+def _refs(scenarios) -> str:
+    refs = [s.ref for s in scenarios[:8]]
+    more = len(scenarios) - len(refs)
+    return ", ".join(refs) + (f" and {more} more" if more > 0 else "")
+
+
+def uncovered_scenarios(assessment: Assessment) -> list:
+    """Scenarios at or above the sign-off level with neither a live mitigation nor a valid acceptance."""
+    today = timezone.localdate()
+    live_mitigation = hazard_model("Mitigation").objects.filter(scenarios=OuterRef("pk")).exclude(status="rejected")
+    valid_acceptance = hazard_model("RiskAcceptance").objects.filter(
+        scenario=OuterRef("pk"), revoked_at__isnull=True, expires_on__gte=today
+    )
+    return list(
+        assessment.scenarios.filter(residual_rank__gte=scoring.signoff_rank(assessment.matrix))
+        .filter(~Exists(live_mitigation) & ~Exists(valid_acceptance))
+        .only("id", "ref", "number")
+        .order_by("number")
+    )
+
+
+def submit_problems(assessment: Assessment) -> list[str]:
+    """Why the content cannot be submitted yet (empty when it can)."""
+    problems = []
+    scenarios = assessment.scenarios.only("id", "ref", "number")
+    if not scenarios.exists():
+        return ["Add at least one hazard scenario before submitting."]
+    unrated = list(
+        scenarios.filter(
+            Q(inherent_likelihood__isnull=True)
+            | Q(inherent_severity__isnull=True)
+            | Q(residual_likelihood__isnull=True)
+            | Q(residual_severity__isnull=True)
+        ).order_by("number")
+    )
+    if unrated:
+        problems.append(
+            f"{len(unrated)} scenario{'s are' if len(unrated) != 1 else ' is'} not fully rated "
+            f"(inherent and residual): {_refs(unrated)}."
+        )
+    uncovered = uncovered_scenarios(assessment)
+    if uncovered:
+        level = scoring.level_by_key(assessment.matrix, assessment.matrix["signoff_level"]).name
+        problems.append(
+            f"{len(uncovered)} scenario{'s' if len(uncovered) != 1 else ''} at {level} residual risk or above "
+            f"{'have' if len(uncovered) != 1 else 'has'} no mitigation or accepted risk: {_refs(uncovered)}."
+        )
+    return problems
+
+
+def counting_approvals(assessment: Assessment):
+    """Approvals that count: given to the content as it is now (the hash taken at submission)."""
+    return assessment.approvals.filter(content_hash=assessment.content_hash).select_related("approver")
+
+
+def _guard_problems(name: str, assessment: Assessment, by: User) -> list[str]:
+    if name == workflow.SUBMIT:
+        return submit_problems(assessment)
+    if name == workflow.APPROVE:
+        if assessment.submitted_by_id == by.pk:
+            return ["You submitted this revision; someone else must approve it (four eyes)."]
+        if counting_approvals(assessment).filter(approver=by).exists():
+            return ["You have already approved this content."]
+    if name == workflow.START_REVISION:
+        newer = Assessment.objects.filter(lineage=assessment.lineage, revision__gt=assessment.revision)
+        latest = newer.order_by("-revision").values_list("revision", flat=True).first()
+        if latest:
+            return [f"Revision {latest} already exists; continue there."]
+    return []
+
+
+def transition_options(*, user: User, assessment: Assessment) -> list[TransitionOption]:
+    """The transitions the user's role allows from the current status, each enabled or with reasons."""
+    options = []
+    for transition in workflow.allowed_from(assessment.status):
+        if not transition.capability(user, assessment.project):
+            continue
+        problems = _guard_problems(transition.name, assessment, user)
+        options.append(TransitionOption(transition.name, transition.label, not problems, " ".join(problems)))
+    return options
+
+
+def _check(name: str, assessment: Assessment, by: User) -> None:
+    transition = workflow.TRANSITIONS[name]
+    if assessment.status not in transition.sources:
+        raise InvalidTransition(
+            f"Cannot {transition.label.lower()} an assessment that is {Status(assessment.status).label.lower()}."
+        )
+    if not transition.capability(by, assessment.project):
+        raise PermissionDenied(transition.capability_text)
+    problems = _guard_problems(name, assessment, by)
+    if problems:
+        raise InvalidTransition(" ".join(problems))
+
+
+def _set_status(assessment: Assessment, status: str, **fields) -> dict:
+    """Write the status (and fields) with a version bump; returns the audit diff."""
+    changes = {"status": status, **fields}
+    diff = audit.field_changes(assessment, changes)
+    for field, value in changes.items():
+        setattr(assessment, field, value)
+    assessment.version += 1
+    assessment.save(update_fields=[*changes, "version", "updated_at"])
+    return diff
+
+
+def _url(assessment: Assessment) -> str:
+    return f"/assessments/{assessment.pk}/"
+
+
+def _name(assessment: Assessment) -> str:
+    return f"“{assessment.title}” (rev. {assessment.revision})"
+
+
+def _record(assessment: Assessment, by: User, via: str, action: str, changes: dict) -> None:
+    audit.record(
+        actor=by,
+        via=via,
+        action=action,
+        project=assessment.project,
+        assessment=assessment,
+        obj=assessment,
+        object_ref=f"rev {assessment.revision}",
+        changes=changes,
+    )
+
+
+# --- Transitions ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_submit(
+    *, assessment_id: int, by: User, expected_version: int | None = None, via: str = Via.WEB
+) -> Assessment:
+    assessment = lock(Assessment, assessment_id)
+    check_version(assessment, expected_version)
+    _check(workflow.SUBMIT, assessment, by)
+    # The row lock is held: no content write can slip in between building the snapshot and the
+    # status change (every content write locks this row first).
+    canonical, sha256 = snapshot.build(assessment)
+    Snapshot.objects.get_or_create(
+        assessment=assessment, sha256=sha256, defaults={"canonical": canonical, "created_by": by}
+    )
+    diff = _set_status(assessment, Status.IN_REVIEW, submitted_by=by, submitted_at=timezone.now(), content_hash=sha256)
+    _record(assessment, by, via, "assessment.submitted", diff)
+    notify(
+        recipients=project_members_with_role(project=assessment.project, roles=REVIEWERS),
+        exclude=[by],
+        project=assessment.project,
+        kind="review_requested",
+        cause=f"assessment:{assessment.pk}:submitted:{assessment.version}",
+        message=f"{by.get_username()} submitted {_name(assessment)} for review.",
+        url=_url(assessment),
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_request_changes(
+    *, assessment_id: int, by: User, comment: str, expected_version: int | None = None, via: str = Via.WEB
+) -> Assessment:
+    assessment = lock(Assessment, assessment_id)
+    check_version(assessment, expected_version)
+    comment = (comment or "").strip()
+    if not comment:
+        raise InvalidInput({"comment": ["Say what needs to change."]})
+    _check(workflow.REQUEST_CHANGES, assessment, by)
+    diff = _set_status(assessment, Status.CHANGES_REQUESTED)
+    diff["comment"] = [None, comment]
+    _record(assessment, by, via, "assessment.changes_requested", diff)
+    recipients = list(project_members_with_role(project=assessment.project, roles=[Role.CONTRIBUTOR]))
+    if assessment.submitted_by is not None:
+        recipients.append(assessment.submitted_by)
+    notify(
+        recipients=recipients,
+        exclude=[by],
+        project=assessment.project,
+        kind="changes_requested",
+        cause=f"assessment:{assessment.pk}:changes_requested:{assessment.version}",
+        message=f"{by.get_username()} requested changes to {_name(assessment)}: {comment}",
+        url=_url(assessment),
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_approve(
+    *,
+    assessment_id: int,
+    by: User,
+    comment: str = "",
+    seen_hash: str | None = None,
+    via: str = Via.WEB,
+) -> Assessment:
+    """Record one approval of the submitted content; the last required one approves the revision.
+
+    `seen_hash` is the content hash the approver looked at; if the content moved on since, the
+    approval is refused rather than attached to content they have not seen.
+    """
+    assessment = lock(Assessment, assessment_id)
+    _check(workflow.APPROVE, assessment, by)
+    _, current_hash = snapshot.build(assessment)
+    if current_hash != assessment.content_hash:
+        # Cannot happen through the services (content is frozen in review), but the rule holds for
+        # any path: approvals are only ever given to the content that was submitted.
+        raise InvalidTransition(
+            "The content changed after it was submitted; it must be submitted again before approval."
+        )
+    if seen_hash is not None and seen_hash != current_hash:
+        raise InvalidTransition("The content changed since you looked at it; review the current version.")
+    approval = Approval.objects.create(
+        assessment=assessment, approver=by, content_hash=current_hash, comment=(comment or "").strip()
+    )
+    audit.record(
+        actor=by,
+        via=via,
+        action="assessment.approval_given",
+        project=assessment.project,
+        assessment=assessment,
+        obj=approval,
+        object_ref=f"rev {assessment.revision}",
+        changes={"content_hash": [None, current_hash], "comment": [None, approval.comment]},
+    )
+    approvers = counting_approvals(assessment).values("approver").distinct().count()
+    if approvers < assessment.project.required_approvals:
+        assessment.version += 1
+        assessment.save(update_fields=["version", "updated_at"])
+        return assessment
+    approved_snapshot = Snapshot.objects.get(assessment=assessment, sha256=current_hash)
+    diff = _set_status(assessment, Status.APPROVED, approved_at=timezone.now(), approved_snapshot=approved_snapshot)
+    _record(assessment, by, via, "assessment.approved", diff)
+    _supersede_older(assessment, by, via)
+    recipients = list(project_members_with_role(project=assessment.project, roles=CONTRIBUTORS))
+    notify(
+        recipients=recipients,
+        exclude=[by],
+        project=assessment.project,
+        kind="approved",
+        cause=f"assessment:{assessment.pk}:approved",
+        message=f"{_name(assessment)} is approved.",
+        url=_url(assessment),
+    )
+    return assessment
+
+
+def _supersede_older(assessment: Assessment, by: User, via: str) -> None:
+    older = Assessment.objects.select_for_update().filter(
+        lineage=assessment.lineage, revision__lt=assessment.revision, status__in=workflow.SUPERSEDE_SOURCES
+    )
+    for previous in older:
+        diff = _set_status(previous, Status.SUPERSEDED)
+        _record(previous, by, via, "assessment.superseded", diff)
+
+
+@transaction.atomic
+def assessment_archive(*, assessment_id: int, by: User, expected_version: int | None = None, via: str = Via.WEB):
+    assessment = lock(Assessment, assessment_id)
+    check_version(assessment, expected_version)
+    _check(workflow.ARCHIVE, assessment, by)
+    diff = _set_status(assessment, Status.ARCHIVED)
+    _record(assessment, by, via, "assessment.archived", diff)
+    return assessment
+
+
+@transaction.atomic
+def assessment_start_revision(*, assessment_id: int, by: User, via: str = Via.WEB) -> Assessment:
+    """Copy an approved revision into revision n+1, a draft: refs, ratings, consequences, mitigations and
+    their links are kept; acceptances carry over while still valid."""
+    previous = lock(Assessment, assessment_id)
+    _check(workflow.START_REVISION, previous, by)
+    fields = {
+        field: getattr(previous, field)
+        for field in (
+            "project",
+            "lineage",
+            "title",
+            "matrix",
+            "model_name",
+            "model_version",
+            "deployment_channel",
+            "user_population",
+            "application_domain",
+            "scope",
+            "next_review_date",
+            "last_hazard_number",
+            "last_mitigation_number",
+        )
+    }
+    revision = Assessment.objects.create(
+        **fields, revision=previous.revision + 1, previous=previous, status=Status.DRAFT, created_by=by
+    )
+    counts = copy_content(source=previous, target=revision)
+    audit.record(
+        actor=by,
+        via=via,
+        action="assessment.revision_started",
+        project=revision.project,
+        assessment=revision,
+        obj=revision,
+        object_ref=f"rev {revision.revision}",
+        changes={"revision": [previous.revision, revision.revision], **{k: [None, v] for k, v in counts.items()}},
+    )
+    return revision

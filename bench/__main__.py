@@ -1,0 +1,40 @@
+"""python -m bench [register ...]: run benchmarks against PostgreSQL and print ratios (see bench/README.md)."""
+
+import argparse
+import json
+import platform
+import sys
+from pathlib import Path
+
+from bench.setup import configure
+
+RESULTS = Path(__file__).with_name("results")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("benchmarks", nargs="*", default=["register"], help="which benchmarks to run")
+    parser.add_argument("--scenarios", type=int, default=2000)
+    parser.add_argument("--mitigations", type=int, default=4000)
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    url = configure()
+    from bench import data, register
+
+    spec = data.Spec(scenarios=args.scenarios, mitigations=args.mitigations)
+    assessment = data.generate(spec)
+    runners = {"register": lambda: register.run(assessment, repeats=args.repeats)}
+    unknown = set(args.benchmarks) - set(runners)
+    if unknown:
+        parser.error(f"unknown benchmarks: {', '.join(sorted(unknown))}; choose from {', '.join(runners)}")
+    RESULTS.mkdir(exist_ok=True)
+    for name in args.benchmarks:
+        result = {**runners[name](), "python": platform.python_version(), "database": url.rsplit("@", 1)[-1]}
+        (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,13 @@
+"""Top-level URL map: the browser app, the REST API, the admin and the health check."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import router
+from config.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+]

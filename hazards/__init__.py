@@ -1,0 +1,1 @@
+"""Hazard scenarios, consequences, mitigations, risk acceptances, risk matrices and the catalogue."""

@@ -1,0 +1,156 @@
+"""manage.py seed_demo: a populated project and one user per role, for a first look (never in production)."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments import services as assessment_services
+from assessments.models import DeploymentChannel, Project, Role, Via
+from hazards import services
+from hazards.models import HazardTemplate, MitigationStatus, Treatment
+
+PASSWORD = "hazlog-demo"  # noqa: S105 - documented demo credential; the command refuses production
+PROJECT_NAME = "Coding assistant rollout"
+USERS = [
+    ("olivia", "Olivia", "Owner", Role.OWNER),
+    ("alice", "Alice", "Contributor", Role.CONTRIBUTOR),
+    ("bob", "Bob", "Reviewer", Role.REVIEWER),
+    ("carol", "Carol", "Approver", Role.APPROVER),
+    ("dave", "Dave", "Approver", Role.APPROVER),
+    ("victor", "Victor", "Viewer", Role.VIEWER),
+]
+TEMPLATES = [
+    "APP-01",
+    "APP-03",
+    "APP-10",
+    "SEC-01",
+    "SEC-02",
+    "SEC-04",
+    "SEC-08",
+    "SEC-09",
+    "MIS-01",
+    "ALN-03",
+    "BIA-01",
+    "HUM-01",
+    "PRV-01",
+    "LEG-02",
+    "ENV-02",
+    "POL-04",
+]
+TICKETS = {1: "SEC-101", 2: "SEC-102", 4: "PLAT-311", 6: "PLAT-318"}
+
+
+class Command(BaseCommand):
+    help = "Create the demo project 'Coding assistant rollout' and the demo users (password hazlog-demo)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never in production).")
+
+    def handle(self, *args, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates users with a published password; it only runs with DEBUG=true "
+                "(or --force on a throwaway instance)."
+            )
+        if not HazardTemplate.objects.exists():
+            raise CommandError("Load the catalogue first: manage.py load_catalogue")
+        if Project.objects.filter(name=PROJECT_NAME).exists():
+            self.stdout.write(f"Demo data already present (project “{PROJECT_NAME}”); nothing to do.")
+            return
+        with transaction.atomic():
+            users = self._users()
+            self._project(users)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data created. Sign in as olivia (owner), alice (contributor), bob (reviewer), carol or dave "
+                f"(approvers), victor (viewer); password {PASSWORD}."
+            )
+        )
+
+    def _users(self) -> dict[str, User]:
+        users = {}
+        for username, first, last, _ in USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"},
+            )
+            if created:
+                user.set_password(PASSWORD)
+                user.save()
+            users[username] = user
+        return users
+
+    def _project(self, users: dict[str, User]) -> None:
+        olivia = users["olivia"]
+        project = assessment_services.project_create(
+            by=olivia,
+            name=PROJECT_NAME,
+            via=Via.CLI,
+            required_approvals=2,
+            review_cadence_days=180,
+            description="Company-wide rollout of an AI coding assistant in the IDE and as a code-review bot.",
+        )
+        for username, _, _, role in USERS[1:]:
+            assessment_services.membership_add(
+                project_id=project.pk, by=olivia, user=users[username], role=role, via=Via.CLI
+            )
+        today = timezone.localdate()
+        assessment = assessment_services.assessment_create(
+            project_id=project.pk,
+            by=users["alice"],
+            via=Via.CLI,
+            title="IDE assistant — first rollout wave",
+            model_name="CodeGen-X",
+            model_version="2026.10",
+            deployment_channel=DeploymentChannel.IDE,
+            user_population="About 800 internal developers of mixed experience; about 15% are in their first year.",
+            application_domain="Internal web services, data pipelines and infrastructure-as-code. "
+            "No safety-critical or medical software.",
+            scope="Code completion and chat in the IDE, plus an agent mode that may run tests in a sandbox.",
+            due_date=today + datetime.timedelta(days=21),
+            next_review_date=today + datetime.timedelta(days=180),
+        )
+        alice = users["alice"]
+        scenarios = services.hazards_from_templates(
+            assessment_id=assessment.pk, template_keys=TEMPLATES, by=alice, via=Via.CLI
+        )
+        owners = [users["alice"], users["bob"], users["olivia"]]
+        for index, scenario in enumerate(scenarios):
+            residual_likelihood = max(1, scenario.inherent_likelihood - (2 if index % 3 else 1))
+            residual_severity = max(1, scenario.inherent_severity - (1 if index % 4 == 0 else 0))
+            services.hazard_update(
+                hazard_id=scenario.pk,
+                by=alice,
+                expected_version=scenario.version,
+                via=Via.CLI,
+                residual_likelihood=residual_likelihood,
+                residual_severity=residual_severity,
+                owner=owners[index % len(owners)],
+                treatment=Treatment.ACCEPT if scenario.category == "political_societal" else Treatment.MITIGATE,
+            )
+        statuses = [
+            MitigationStatus.VERIFIED,
+            MitigationStatus.IMPLEMENTED,
+            MitigationStatus.IN_PROGRESS,
+            MitigationStatus.PLANNED,
+            MitigationStatus.PROPOSED,
+        ]
+        for mitigation in assessment.mitigations.order_by("number"):
+            n = mitigation.number
+            changes = {
+                "status": statuses[n % len(statuses)],
+                "owner": owners[(n + 1) % len(owners)],
+                "due_date": today + datetime.timedelta(days=(n % 9) * 7 - 10),
+            }
+            if n in TICKETS:
+                key = TICKETS[n]
+                changes.update(
+                    external_system="jira", external_key=key, external_url=f"https://jira.example.com/browse/{key}"
+                )
+            services.mitigation_update(
+                mitigation_id=mitigation.pk, by=alice, expected_version=mitigation.version, via=Via.CLI, **changes
+            )

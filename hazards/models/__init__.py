@@ -1,0 +1,30 @@
+"""Models of the hazards app, one module per sub-domain."""
+
+from hazards.models.catalogue import HazardTemplate
+from hazards.models.register import (
+    AffectedParty,
+    Category,
+    Consequence,
+    HarmType,
+    HazardScenario,
+    Mitigation,
+    MitigationKind,
+    MitigationStatus,
+    Treatment,
+)
+from hazards.models.review import Comment, RiskAcceptance
+
+__all__ = [
+    "AffectedParty",
+    "Category",
+    "Comment",
+    "Consequence",
+    "HarmType",
+    "HazardScenario",
+    "HazardTemplate",
+    "Mitigation",
+    "MitigationKind",
+    "MitigationStatus",
+    "RiskAcceptance",
+    "Treatment",
+]

@@ -1,0 +1,148 @@
+"""Every non-trivial read in the hazards app, always scoped to what the user may see."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from assessments.models import Assessment
+from hazards.models import Consequence, HazardScenario, HazardTemplate, Mitigation, MitigationStatus, RiskAcceptance
+
+HAZARD_SORTS = {
+    "ref": ("number",),
+    "title": ("title", "number"),
+    "category": ("category", "number"),
+    "inherent": ("inherent_rank", "inherent_severity", "number"),
+    "residual": ("residual_rank", "residual_severity", "number"),
+    "treatment": ("treatment", "number"),
+    "owner": ("owner__username", "number"),
+    "progress": ("done_mitigations", "number"),
+}
+
+
+@dataclass(frozen=True)
+class HazardFilters:
+    category: str = ""
+    risk_level: str = ""  # a level key of the assessment's matrix
+    stage: str = "residual"  # which rating risk_level and cell filter: inherent or residual
+    treatment: str = ""
+    owner: int | None = None
+    q: str = ""
+    likelihood: int | None = None  # a heat-map cell
+    severity: int | None = None
+    sort: str = "ref"
+    descending: bool = False
+
+
+def _visible(user: User) -> Q:
+    return Q(assessment__project__memberships__user=user)
+
+
+def hazard_list(
+    *, user: User, assessment: Assessment, filters: HazardFilters | None = None
+) -> QuerySet[HazardScenario]:
+    """The register of one assessment (which the caller got through a scoped selector)."""
+    f = filters or HazardFilters()
+    stage = "inherent" if f.stage == "inherent" else "residual"
+    qs = (
+        HazardScenario.objects.filter(_visible(user), assessment=assessment)
+        .select_related("owner")
+        .annotate(
+            mitigation_count=Count("mitigations", distinct=True),
+            done_mitigations=Count(
+                "mitigations",
+                filter=Q(mitigations__status__in=[MitigationStatus.IMPLEMENTED, MitigationStatus.VERIFIED]),
+                distinct=True,
+            ),
+        )
+    )
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.risk_level:
+        qs = qs.filter(**{f"{stage}_level": f.risk_level})
+    if f.treatment:
+        qs = qs.filter(treatment=f.treatment)
+    if f.owner:
+        qs = qs.filter(owner_id=f.owner)
+    if f.likelihood and f.severity:
+        qs = qs.filter(**{f"{stage}_likelihood": f.likelihood, f"{stage}_severity": f.severity})
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(description__icontains=f.q) | Q(ref__iexact=f.q))
+    order = HAZARD_SORTS.get(f.sort, HAZARD_SORTS["ref"])
+    if f.descending:
+        order = tuple(f"-{field}" for field in order)
+    return qs.order_by(*order)
+
+
+def hazard_get(*, user: User, hazard_id: int) -> HazardScenario:
+    try:
+        return (
+            HazardScenario.objects.filter(_visible(user))
+            .select_related("assessment__project", "owner", "source_template")
+            .get(pk=hazard_id)
+        )
+    except (HazardScenario.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such hazard scenario.") from None
+
+
+def hazard_detail(*, user: User, hazard_id: int) -> HazardScenario:
+    """A scenario with its consequences, mitigations and acceptances, for the scenario page."""
+    scenario = hazard_get(user=user, hazard_id=hazard_id)
+    return (
+        HazardScenario.objects.filter(pk=scenario.pk)
+        .select_related("assessment__project", "owner", "source_template")
+        .prefetch_related(
+            "consequences",
+            Prefetch("mitigations", queryset=Mitigation.objects.select_related("owner").order_by("number")),
+            Prefetch("acceptances", queryset=RiskAcceptance.objects.select_related("accepted_by", "revoked_by")),
+        )
+        .get()
+    )
+
+
+def consequence_get(*, user: User, consequence_id: int) -> Consequence:
+    try:
+        return Consequence.objects.select_related("scenario__assessment__project").get(
+            pk=consequence_id, scenario__assessment__project__memberships__user=user
+        )
+    except (Consequence.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such consequence.") from None
+
+
+def mitigation_list(
+    *, user: User, assessment: Assessment, status: str = "", owner: int | None = None
+) -> QuerySet[Mitigation]:
+    qs = (
+        Mitigation.objects.filter(_visible(user), assessment=assessment)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("scenarios", queryset=HazardScenario.objects.only("id", "ref", "title", "assessment_id"))
+        )
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    return qs.order_by("number")
+
+
+def mitigation_get(*, user: User, mitigation_id: int) -> Mitigation:
+    try:
+        return (
+            Mitigation.objects.filter(_visible(user))
+            .select_related("assessment__project", "owner")
+            .get(pk=mitigation_id)
+        )
+    except (Mitigation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such mitigation.") from None
+
+
+def template_list(*, area: str = "", q: str = "") -> QuerySet[HazardTemplate]:
+    """The catalogue is public reference data: every signed-in user may browse it."""
+    qs = HazardTemplate.objects.filter(retired=False)
+    if area:
+        qs = qs.filter(area=area)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(key__iexact=q))
+    return qs.order_by("key")

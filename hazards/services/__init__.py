@@ -1,0 +1,31 @@
+"""Every write in the hazards app; callers use `services.<noun>_<verb>(...)`."""
+
+from hazards.services.catalogue import catalogue_load, hazards_from_templates
+from hazards.services.consequences import consequence_create, consequence_delete, consequence_update
+from hazards.services.mitigations import (
+    mitigation_create,
+    mitigation_delete,
+    mitigation_link,
+    mitigation_set_scenarios,
+    mitigation_unlink,
+    mitigation_update,
+)
+from hazards.services.scenarios import assessment_set_matrix, hazard_create, hazard_delete, hazard_update
+
+__all__ = [
+    "assessment_set_matrix",
+    "catalogue_load",
+    "consequence_create",
+    "consequence_delete",
+    "consequence_update",
+    "hazard_create",
+    "hazard_delete",
+    "hazard_update",
+    "hazards_from_templates",
+    "mitigation_create",
+    "mitigation_delete",
+    "mitigation_link",
+    "mitigation_set_scenarios",
+    "mitigation_unlink",
+    "mitigation_update",
+]

@@ -1,0 +1,97 @@
+"""Shared fixtures: a fixed cast of users with one role each in one project, plus an outsider."""
+
+import pytest
+from django.core.cache import cache
+
+from assessments.models import Role
+from tests.factories import ProjectFactory, UserFactory, add_member, make_assessment
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttle counters and cached values must not leak from one test into the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs collectstatic; tests (and live_server) serve files through the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(username="olivia")
+
+
+@pytest.fixture
+def contributor(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def approver(db):
+    return UserFactory(username="carol")
+
+
+@pytest.fixture
+def approver2(db):
+    return UserFactory(username="dave")
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="victor")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="mallory")
+
+
+@pytest.fixture
+def project(owner, contributor, reviewer, approver, approver2, viewer):
+    project = ProjectFactory(name="Coding assistant rollout")
+    add_member(project, owner, Role.OWNER)
+    add_member(project, contributor, Role.CONTRIBUTOR)
+    add_member(project, reviewer, Role.REVIEWER)
+    add_member(project, approver, Role.APPROVER)
+    add_member(project, approver2, Role.APPROVER)
+    add_member(project, viewer, Role.VIEWER)
+    return project
+
+
+@pytest.fixture
+def other_project(outsider):
+    """A project only the outsider belongs to."""
+    project = ProjectFactory(name="Someone else's project")
+    add_member(project, outsider, Role.OWNER)
+    return project
+
+
+@pytest.fixture
+def assessment(project, contributor):
+    return make_assessment(project, contributor, title="IDE assistant rollout", model_name="CodeGen-X")
+
+
+@pytest.fixture
+def catalogue(db):
+    from hazards import services
+
+    services.catalogue_load()
