@@ -46,7 +46,8 @@ def can_contribute(user, project) -> bool:
 
 
 def can_comment(user, project) -> bool:
-    return can_view(user, project)
+    """Viewers read; everyone from contributor up may discuss."""
+    return _has_at_least(user, project, Role.CONTRIBUTOR)
 
 
 def can_review(user, project) -> bool:

@@ -1,6 +1,8 @@
 """Every write in the hazards app; callers use `services.<noun>_<verb>(...)`."""
 
+from hazards.services.acceptances import acceptance_grant, acceptance_revoke
 from hazards.services.catalogue import catalogue_load, hazards_from_templates
+from hazards.services.comments import comment_create
 from hazards.services.consequences import consequence_create, consequence_delete, consequence_update
 from hazards.services.mitigations import (
     mitigation_create,
@@ -13,8 +15,11 @@ from hazards.services.mitigations import (
 from hazards.services.scenarios import assessment_set_matrix, hazard_create, hazard_delete, hazard_update
 
 __all__ = [
+    "acceptance_grant",
+    "acceptance_revoke",
     "assessment_set_matrix",
     "catalogue_load",
+    "comment_create",
     "consequence_create",
     "consequence_delete",
     "consequence_update",
