@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 
 from assessments.models import AuditEvent, Via
+from assessments.webhooks import outbox
 
 
 def audit_value(value: Any) -> Any:
@@ -49,9 +50,10 @@ def record(
     assessment=None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """Write the audit event, and (the outbox) a pending webhook delivery per endpoint that wants it."""
     if via not in Via.values:
         raise ValueError(f"Unknown interface {via!r}")
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         project=project,
         assessment=assessment,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -64,3 +66,5 @@ def record(
         object_repr=str(obj)[:300] if obj is not None else "",
         changes=changes or {},
     )
+    outbox.queue_deliveries(event)
+    return event

@@ -1,5 +1,38 @@
-"""The one DRF router of the REST API, mounted at /api/v1/."""
+"""The one DRF router of the REST API, mounted at /api/v1/, with the OpenAPI schema and its docs page."""
 
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from assessments.rest.docs import ApiDocsView
+from assessments.rest.views.assessments import AssessmentViewSet
+from assessments.rest.views.events import EventViewSet
+from assessments.rest.views.projects import MembershipViewSet, ProjectViewSet
+from assessments.rest.views.webhooks import DeliveryViewSet, WebhookViewSet
+from hazards.rest.views.catalogue import CatalogueViewSet
+from hazards.rest.views.register import ConsequenceViewSet, HazardViewSet, MitigationViewSet
+from hazards.rest.views.review import AcceptanceViewSet, CommentViewSet
+
 router = DefaultRouter()
+router.register("projects", ProjectViewSet, basename="project")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("hazards", HazardViewSet, basename="hazard")
+router.register("consequences", ConsequenceViewSet, basename="consequence")
+router.register("mitigations", MitigationViewSet, basename="mitigation")
+router.register("risk-acceptances", AcceptanceViewSet, basename="risk-acceptance")
+router.register("comments", CommentViewSet, basename="comment")
+router.register("events", EventViewSet, basename="event")
+router.register("catalogue", CatalogueViewSet, basename="catalogue")
+router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("webhook-deliveries", DeliveryViewSet, basename="webhook-delivery")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+
+def api_urls():
+    """Read at URL-conf load, after every module has had the chance to register its viewsets."""
+    return [*urlpatterns, *router.urls]

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
     "csp",
@@ -249,24 +250,68 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST framework --------------------------------------------------------------------------------
+# Set once here so that every viewset on the router (including ones added later) gets the same token
+# auth, read-only-token rule, throttles, sync pagination, error shape and schema.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "assessments.rest.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "assessments.rest.throttling.AnonymousThrottle",
+        "assessments.rest.throttling.TokenThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/min"),
         "user": env_str("API_THROTTLE_USER", "1200/min"),
     },
+    "DEFAULT_PAGINATION_CLASS": "assessments.rest.pagination.SyncCursorPagination",
+    "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "assessments.rest.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "assessments.rest.schema.ApiSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hazlog API",
-    "DESCRIPTION": "Hazard analyses and risk assessments for AI code-synthesis deployments.",
+    "DESCRIPTION": (
+        "Hazard analyses and risk assessments for AI code-synthesis deployments. Authenticate with a personal "
+        "token (`Authorization: Bearer <token>`). Every mutable resource has an `ETag`; send it back in "
+        "`If-Match` on PATCH/PUT/DELETE so a stale write is refused with 412 instead of overwriting someone "
+        "else's change. POSTs honour `Idempotency-Key`. Lists page with a cursor in a stable order and take "
+        "`updated_since`. Errors are `{detail, code, errors?}`. See docs/api.md in the repository."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MitigationStatusEnum": "hazards.models.register.MitigationStatus",
+        "AssessmentStatusEnum": "assessments.models.projects.Status",
+        "RoleEnum": "assessments.models.projects.Role",
+        "CategoryEnum": "hazards.models.register.Category",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
+# How far behind the oldest open transaction a list's `next_updated_since` is set, to cover the time between
+# a write taking its timestamp and its statement reaching the database, and clock skew between app servers.
+HAZLOG_SYNC_MARGIN_SECONDS = env_int("API_SYNC_MARGIN_SECONDS", 2)
+# How long a replayable response is kept for an Idempotency-Key.
+HAZLOG_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24)
 
 # --- Domain settings -------------------------------------------------------------------------------
 HAZLOG_WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+# A delivery that fails is retried after base, 2 × base, 4 × base ... seconds until this many attempts.
+HAZLOG_WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+HAZLOG_WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+HAZLOG_WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# How often the sweep looks for deliveries that are due (lost tasks, a broker outage, a killed worker).
+HAZLOG_WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60)
 HAZLOG_EXPORT_TTL_HOURS = env_int("EXPORT_TTL_HOURS", 72)
 HAZLOG_REMINDER_HOUR = env_int("REMINDER_HOUR", 6)
 

@@ -3,11 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config.api import router
+from config.api import api_urls
 from config.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(router.urls)),
+    path("api/v1/", include(api_urls())),
 ]

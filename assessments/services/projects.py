@@ -169,11 +169,12 @@ def membership_change_role(
 
 
 @transaction.atomic
-def membership_remove(*, membership_id: int, by: User, via: str = Via.WEB) -> None:
+def membership_remove(*, membership_id: int, by: User, expected_version: int | None = None, via: str = Via.WEB) -> None:
     membership = lock(Membership, membership_id)
     project = lock(Project, membership.project_id)
     if not permissions.can_manage(by, project):
         raise PermissionDenied("Only project owners can remove members.")
+    check_version(membership, expected_version)
     if membership.role == Role.OWNER and _owner_count(project) == 1:
         raise InvalidInput({"__all__": ["A project needs at least one owner; make someone else owner first."]})
     audit.record(

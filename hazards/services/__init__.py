@@ -7,6 +7,7 @@ from hazards.services.consequences import consequence_create, consequence_delete
 from hazards.services.mitigations import (
     mitigation_create,
     mitigation_delete,
+    mitigation_edit,
     mitigation_link,
     mitigation_set_scenarios,
     mitigation_unlink,
@@ -29,6 +30,7 @@ __all__ = [
     "hazards_from_templates",
     "mitigation_create",
     "mitigation_delete",
+    "mitigation_edit",
     "mitigation_link",
     "mitigation_set_scenarios",
     "mitigation_unlink",

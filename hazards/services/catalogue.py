@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from assessments import audit
 from assessments.errors import InvalidInput
@@ -163,7 +164,10 @@ def hazards_from_templates(
                 )
             else:
                 before = list(mitigation.scenarios.order_by("number").values_list("ref", flat=True))
-                Mitigation.objects.filter(pk=mitigation.pk).update(version=mitigation.version + 1)
+                # updated_at moves with the version, so sync clients paging by updated_since see the new link.
+                Mitigation.objects.filter(pk=mitigation.pk).update(
+                    version=mitigation.version + 1, updated_at=timezone.now()
+                )
                 mitigation.version += 1
                 audit.record(
                     actor=by,

@@ -214,3 +214,24 @@ def mitigation_unlink(
         hazard_ids=_current_ids(mitigation_id, by) - {hazard_id},
         via=via,
     )
+
+
+@transaction.atomic
+def mitigation_edit(
+    *,
+    mitigation_id: int,
+    by: User,
+    expected_version: int | None,
+    hazard_ids=None,
+    via: str = Via.WEB,
+    **changes,
+) -> Mitigation:
+    """Fields and scenario links in one transaction, against one expected version (what an API PATCH sends)."""
+    mitigation = mitigation_update(
+        mitigation_id=mitigation_id, by=by, expected_version=expected_version, via=via, **changes
+    )
+    if hazard_ids is not None:
+        mitigation = mitigation_set_scenarios(
+            mitigation_id=mitigation_id, by=by, expected_version=mitigation.version, hazard_ids=hazard_ids, via=via
+        )
+    return mitigation

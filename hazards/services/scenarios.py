@@ -3,13 +3,14 @@
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from assessments import audit, permissions, workflow
 from assessments.errors import InvalidInput
 from assessments.models import Assessment, Via
 from assessments.versioning import check_version, lock, save_versioned
 from hazards import scoring
-from hazards.models import Category, HazardScenario, HazardTemplate, Treatment
+from hazards.models import Category, HazardScenario, HazardTemplate, Mitigation, Treatment
 from hazards.services.common import (
     check_choice,
     check_owner,
@@ -149,12 +150,29 @@ def hazard_update(
     return scenario
 
 
+def _unlink_mitigations(scenario: HazardScenario, assessment: Assessment, by: User, via: str) -> None:
+    """The mitigations addressing a deleted scenario change too (their scenario list): new version, audited."""
+    for mitigation in Mitigation.objects.select_for_update().filter(scenarios=scenario).order_by("pk"):
+        before = list(mitigation.scenarios.order_by("number").values_list("ref", flat=True))
+        save_versioned(mitigation, mitigation.version, {})
+        audit.record(
+            actor=by,
+            via=via,
+            action="mitigation.updated",
+            project=assessment.project,
+            assessment=assessment,
+            obj=mitigation,
+            changes={"scenarios": [before, [ref for ref in before if ref != scenario.ref]]},
+        )
+
+
 @transaction.atomic
 def hazard_delete(*, hazard_id: int, by: User, expected_version: int | None, via: str = Via.WEB) -> None:
     assessment_id = HazardScenario.objects.values_list("assessment_id", flat=True).get(pk=hazard_id)
     assessment = lock_for_content(assessment_id, by)
     scenario = lock(HazardScenario, hazard_id)
     check_version(scenario, expected_version)
+    _unlink_mitigations(scenario, assessment, by, via)
     audit.record(
         actor=by,
         via=via,
@@ -175,6 +193,7 @@ def rescore_all(*, assessment: Assessment) -> int:
     Returns how many ratings were cleared. The caller holds the assessment lock.
     """
     cleared = 0
+    now = timezone.now()
     scenarios = list(assessment.scenarios.all())
     for scenario in scenarios:
         for field in RATING_FIELDS:
@@ -186,9 +205,11 @@ def rescore_all(*, assessment: Assessment) -> int:
         for field, value in derived_levels(assessment.matrix, ratings).items():
             setattr(scenario, field, value)
         scenario.version += 1
+        scenario.updated_at = now
+    # updated_at moves with the version, so sync clients paging by updated_since see the re-rating.
     HazardScenario.objects.bulk_update(
         scenarios,
-        [*RATING_FIELDS, "inherent_level", "inherent_rank", "residual_level", "residual_rank", "version"],
+        [*RATING_FIELDS, "inherent_level", "inherent_rank", "residual_level", "residual_rank", "version", "updated_at"],
         batch_size=500,
     )
     return cleared

@@ -1,0 +1,61 @@
+"""ETags and preconditions: `ETag: "<id>-<version>"`, and If-Match mapped onto the services' expected_version.
+
+The ETag is strong: a given id and version always has the same representation. If-Match accepts the
+tag with or without the weak `W/` prefix (some proxies add it), `*`, or a list. No If-Match means
+"write whatever the current version is" (expected_version=None): accepted, and documented as unsafe.
+"""
+
+import re
+
+from django.db import models
+
+from assessments.errors import StaleVersion
+
+_TAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
+
+
+def etag_for(obj: models.Model) -> str:
+    return f'"{obj.pk}-{obj.version}"'
+
+
+def parse_tags(header: str) -> list[tuple[int, int]] | None:
+    """[(id, version), ...] from an If-Match / If-None-Match value; None when any part is malformed."""
+    tags = []
+    for part in header.split(","):
+        match = _TAG.match(part.strip())
+        if match is None:
+            return None
+        tags.append((int(match.group(1)), int(match.group(2))))
+    return tags
+
+
+def expected_version(request, obj: models.Model) -> int | None:
+    """The version the client says it edited, from If-Match; the service compares it under the row lock."""
+    from assessments.rest.errors import ApiError
+
+    header = (request.headers.get("If-Match") or "").strip()
+    if not header or header == "*":
+        return None
+    tags = parse_tags(header)
+    if tags is None:
+        raise ApiError(
+            'If-Match must be an ETag from this API, e.g. "12-3" (with the quotes), or *.',
+            code="invalid_precondition",
+            status_code=400,
+        )
+    versions = [version for pk, version in tags if pk == obj.pk]
+    if not versions:
+        # A tag of another object can never match this one: the client is confused, not just late.
+        raise StaleVersion(current=obj, expected_version=tags[0][1])
+    return obj.version if obj.version in versions else versions[0]
+
+
+def not_modified(request, obj: models.Model) -> bool:
+    """True when If-None-Match already names the current version (the client's copy is fresh)."""
+    header = (request.headers.get("If-None-Match") or "").strip()
+    if not header:
+        return False
+    if header == "*":
+        return True
+    tags = parse_tags(header) or []
+    return (obj.pk, obj.version) in tags

@@ -1,0 +1,312 @@
+"""Representations and inputs of the assessments app's API resources (projects, members, assessments,
+events, webhooks). Inputs only type-check; the services own every business rule."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from assessments import permissions, selectors, sync_selectors
+from assessments.models import (
+    Assessment,
+    AuditEvent,
+    DeploymentChannel,
+    Membership,
+    Project,
+    Role,
+    Status,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from assessments.rest import representations
+from assessments.rest.fields import UsernameField, VisibleObjectField
+from hazards import scoring
+
+
+def fetch_project(*, user, pk):
+    return selectors.project_get(user=user, project_id=pk)
+
+
+def fetch_assessment(*, user, pk):
+    return selectors.assessment_get(user=user, assessment_id=pk)
+
+
+def fetch_webhook(*, user, pk):
+    return sync_selectors.webhook_get(user=user, pk=pk)
+
+
+# --- Projects and members -----------------------------------------------------------------------------
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    my_role = serializers.SerializerMethodField(help_text="Your role in the project.")
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "name",
+            "description",
+            "required_approvals",
+            "review_cadence_days",
+            "max_acceptance_days",
+            "matrix",
+            "my_role",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Role.choices, allow_null=True))
+    def get_my_role(self, project) -> str | None:
+        role = getattr(project, "my_role", None)
+        if role is None and "request" in self.context:
+            role = permissions.role_in(self.context["request"].user, project)
+        return role
+
+
+class ProjectWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, required=False)
+    matrix_preset = serializers.ChoiceField(
+        choices=list(scoring.PRESETS), required=False, help_text="Replace the matrix new assessments copy."
+    )
+    required_approvals = serializers.IntegerField(min_value=1, max_value=10, required=False)
+    review_cadence_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
+    max_acceptance_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = UsernameField(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "project", "user", "role", "created_at", "updated_at", "version"]
+        read_only_fields = fields
+
+
+class MembershipCreateSerializer(serializers.Serializer):
+    project = VisibleObjectField(fetch=fetch_project, label_text="project")
+    user = UsernameField(allow_null=False)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MembershipUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MembershipFilterSerializer(serializers.Serializer):
+    project = serializers.IntegerField(min_value=1, required=False)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+
+
+# --- Assessments ----------------------------------------------------------------------------------------
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    submitted_by = UsernameField(read_only=True)
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    deployment_channel = serializers.ChoiceField(choices=[("", "Not set"), *DeploymentChannel.choices], read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "project",
+            "lineage",
+            "revision",
+            "previous",
+            "title",
+            "status",
+            "model_name",
+            "model_version",
+            "deployment_channel",
+            "user_population",
+            "application_domain",
+            "scope",
+            "due_date",
+            "next_review_date",
+            "submitted_by",
+            "submitted_at",
+            "content_hash",
+            "approved_at",
+            "matrix",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    model_name = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    model_version = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    deployment_channel = serializers.ChoiceField(
+        choices=[("", "Not set"), *DeploymentChannel.choices], allow_blank=True, required=False
+    )
+    user_population = serializers.CharField(allow_blank=True, required=False)
+    application_domain = serializers.CharField(allow_blank=True, required=False)
+    scope = serializers.CharField(allow_blank=True, required=False)
+    due_date = serializers.DateField(allow_null=True, required=False)
+    next_review_date = serializers.DateField(allow_null=True, required=False)
+
+
+class AssessmentCreateSerializer(AssessmentUpdateSerializer):
+    project = VisibleObjectField(fetch=fetch_project, label_text="project")
+    title = serializers.CharField(max_length=200)
+
+
+class AssessmentFilterSerializer(serializers.Serializer):
+    project = serializers.IntegerField(min_value=1, required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    lineage = serializers.UUIDField(required=False, help_text="Every revision of one assessment.")
+
+
+class RequestChangesSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text="What needs to change.")
+
+
+class ApproveSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, required=False)
+    seen_hash = serializers.RegexField(
+        r"^[0-9a-f]{64}$",
+        required=False,
+        help_text="The content_hash you reviewed; refused (409) if the content moved on since.",
+    )
+
+
+class TransitionOptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    enabled = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Why it is disabled (empty when enabled).")
+
+
+class DiffQuerySerializer(serializers.Serializer):
+    against = serializers.IntegerField(
+        min_value=1, required=False, help_text="Another revision of the same assessment; default the previous one."
+    )
+
+
+# --- Events ---------------------------------------------------------------------------------------------
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name", help_text="Username, or `system` for scheduled work.")
+    object_type = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "project",
+            "assessment",
+            "actor",
+            "via",
+            "action",
+            "object_type",
+            "object_id",
+            "object_ref",
+            "object_repr",
+            "changes",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_object_type(self, event) -> str:
+        return representations.resource_name(event.object_type)
+
+
+class EventFilterSerializer(serializers.Serializer):
+    project = serializers.IntegerField(min_value=1, required=False)
+    assessment = serializers.IntegerField(min_value=1, required=False)
+    object_type = serializers.ChoiceField(choices=sorted(representations.MODEL_NAMES), required=False)
+    object_id = serializers.IntegerField(min_value=1, required=False)
+    action = serializers.RegexField(
+        r"^[a-z_]+\.[a-z_]+(,[a-z_]+\.[a-z_]+)*$",
+        required=False,
+        help_text="One action or several separated by commas, e.g. mitigation.deleted,hazard.deleted.",
+    )
+
+
+# --- Webhooks -------------------------------------------------------------------------------------------
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "project", "url", "event_types", "description", "active", "created_at", "updated_at", "version"]
+        read_only_fields = fields
+
+    event_types = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(read_only=True, help_text="Shown once, here; keep it to verify signatures.")
+
+    class Meta(WebhookSerializer.Meta):
+        fields = [*WebhookSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookUpdateSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500, required=False)
+    event_types = serializers.ListField(
+        child=serializers.RegexField(r"^[a-z_]+\.([a-z_]+|\*)$", max_length=60),
+        required=False,
+        max_length=50,
+        help_text="Event types such as hazard.created or mitigation.*; empty means every event.",
+    )
+    description = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    active = serializers.BooleanField(required=False)
+    secret = serializers.CharField(
+        min_length=16, max_length=128, required=False, write_only=True, help_text="Replace the signing secret."
+    )
+
+
+class WebhookCreateSerializer(WebhookUpdateSerializer):
+    project = VisibleObjectField(fetch=fetch_project, label_text="project")
+    url = serializers.URLField(max_length=500)
+    secret = serializers.CharField(
+        min_length=16, max_length=128, required=False, write_only=True, help_text="Generated when left out."
+    )
+
+
+class WebhookFilterSerializer(serializers.Serializer):
+    project = serializers.IntegerField(min_value=1, required=False)
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    webhook = serializers.IntegerField(source="endpoint_id")
+    event_type = serializers.CharField(source="event.action")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "webhook",
+            "event",
+            "event_type",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_duration_ms",
+            "last_error",
+            "created_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields
+
+
+class DeliveryFilterSerializer(serializers.Serializer):
+    webhook = serializers.IntegerField(min_value=1, required=False)
+    status = serializers.ChoiceField(choices=WebhookDelivery.State.choices, required=False)
+
+
+representations.register(Project, ProjectSerializer)
+representations.register(
+    Membership, MembershipSerializer, load=lambda pk: Membership.objects.select_related("user").filter(pk=pk).first()
+)
+representations.register(Assessment, AssessmentSerializer)
+representations.register(WebhookEndpoint, WebhookSerializer)

@@ -1,0 +1,1 @@
+"""API viewsets of the assessments app, one module per resource family."""

@@ -1,0 +1,84 @@
+"""The base of every Hazlog viewset: scoped reads through selectors, versioned single-object responses.
+
+A resource viewset says how to fetch one object (`fetch`, a scoped selector: 404 outside the caller's
+projects) and how to list (`list_queryset`, a scoped selector with the validated filters); writes are its
+own methods calling services. List, retrieve and the ETag handling live here, once.
+"""
+
+from django.core.exceptions import PermissionDenied
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from assessments.models import Via
+from assessments.rest import conditional
+
+VIA = Via.API
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    lookup_value_regex = "[0-9]+"
+    # Resources with a version field get ETags and honour If-Match.
+    versioned = True
+    # The column lists are ordered and filtered on by `updated_since` (see pagination.py).
+    sync_field = "updated_at"
+    # Validates and documents the list filters; its validated data goes to list_queryset.
+    filter_serializer_class = None
+    # Service field names that the API calls differently, for 400 error keys.
+    error_field_map: dict[str, str] = {}
+
+    def fetch(self, pk):
+        raise NotImplementedError
+
+    def list_queryset(self, filters: dict):
+        raise NotImplementedError
+
+    def filters(self) -> dict:
+        if self.filter_serializer_class is None:
+            return {}
+        serializer = self.filter_serializer_class(data=self.request.query_params, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def validated(self, serializer_class, *, partial: bool = False) -> dict:
+        serializer = serializer_class(data=self.request.data, partial=partial, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def require(self, capability, project, message: str) -> None:
+        """A named permission function from assessments.permissions, checked before any input is read."""
+        if not capability(self.request.user, project):
+            raise PermissionDenied(message)
+
+    def object_response(self, obj, *, status_code=status.HTTP_200_OK, headers=None) -> Response:
+        response = Response(self.get_serializer(obj).data, status=status_code, headers=headers)
+        if self.versioned:
+            response["ETag"] = conditional.etag_for(obj)
+        return response
+
+    def plain_response(self, data, *, status_code=status.HTTP_200_OK) -> Response:
+        return Response(data, status=status_code)
+
+    def not_modified(self, obj) -> Response:
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": conditional.etag_for(obj)})
+
+    def no_content(self) -> Response:
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def current(self, pk):
+        """The object fresh from its selector after a write, as the response shows it."""
+        return self.fetch(pk)
+
+
+class ListMixin:
+    def list(self, request, *args, **kwargs):
+        queryset = self.list_queryset(self.filters())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class RetrieveMixin:
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.fetch(kwargs[self.lookup_url_kwarg or self.lookup_field])
+        if self.versioned and conditional.not_modified(request, obj):
+            return self.not_modified(obj)
+        return self.object_response(obj)

@@ -1,0 +1,1 @@
+"""API viewsets of the hazards app, one module per resource family."""
