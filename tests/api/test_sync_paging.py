@@ -54,7 +54,7 @@ def test_pages_cover_every_row_once_in_updated_order(assessment, contributor, ap
 
 
 def test_updated_since_is_inclusive(assessment, contributor, api_client_for):
-    first, second = _mitigations(assessment, contributor, 2)
+    _first, second = _mitigations(assessment, contributor, 2)
     client = api_client_for(contributor)
     since = client.get(f"/api/v1/mitigations/{second.pk}/").json()["updated_at"]
     ids = [r["id"] for r in client.get("/api/v1/mitigations/", {"updated_since": since}).json()["results"]]
