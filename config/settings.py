@@ -257,7 +257,7 @@ REST_FRAMEWORK = {
         "assessments.rest.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["assessments.rest.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": [
         "assessments.rest.throttling.AnonymousThrottle",
         "assessments.rest.throttling.TokenThrottle",

@@ -2,6 +2,7 @@
 
 from rest_framework import authentication, exceptions
 
+from assessments.rest.permissions import throttle_anonymous
 from assessments.services import tokens
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -18,6 +19,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
+            throttle_anonymous(request)
             raise exceptions.AuthenticationFailed("Send the token as `Authorization: Bearer <token>`.")
         try:
             raw = header[1].decode("ascii")
@@ -25,6 +27,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The token is not valid.") from None
         token = tokens.token_authenticate(raw=raw)
         if token is None:
+            # Guessing tokens counts against the anonymous rate limit of the caller's address.
+            throttle_anonymous(request)
             raise exceptions.AuthenticationFailed("The token is not valid, has expired or was revoked.")
         # Enforced here rather than in a permission class, so that no viewset can forget it by setting
         # its own permission_classes.

@@ -7,6 +7,17 @@ from assessments.models import ApiToken
 
 class AnonymousThrottle(AnonRateThrottle):
     scope = "anon"
+    known_anonymous = False
+
+    def allow_unauthenticated(self, request) -> bool:
+        """For a caller known to be anonymous before request.user exists (a token that failed)."""
+        self.known_anonymous = True
+        return self.allow_request(request, None)
+
+    def get_cache_key(self, request, view):
+        if not self.known_anonymous and request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class TokenThrottle(UserRateThrottle):
