@@ -100,3 +100,14 @@ def world(project, assessment, contributor, approver, owner):
     event = AuditEvent.objects.filter(project=project).latest("id")
     delivery = WebhookDelivery.objects.create(endpoint=webhook, event=event)
     return World(project, assessment, hazard, consequence, mitigation, acceptance, comment, webhook, delivery, event)
+
+
+@pytest.fixture
+def receiver(settings):
+    """A live receiver on loopback; webhooks may reach it because the test allows private addresses."""
+    from tests.api.receiver import Receiver
+
+    settings.HAZLOG_WEBHOOKS_ALLOW_PRIVATE = True
+    started = Receiver().start()
+    yield started
+    started.stop()
