@@ -2,7 +2,7 @@
 
 InvalidInput → 400 with field errors, StaleVersion → 412 with the current representation (and its ETag),
 InvalidTransition and ContentFrozen → 409, PermissionDenied → 403, Http404 → 404, throttled → 429 with
-Retry-After, a database that is down → 503 with Retry-After.
+Retry-After, a database that is down → 503 with Retry-After, and any other exception → 500 (logged).
 """
 
 import logging
@@ -127,4 +127,12 @@ def api_exception_handler(exc, context):
             code = getattr(exc.detail, "code", None) or exc.default_code
             body = _body(str(exc.detail), code)
         return Response(body, status=exc.status_code, headers=headers)
-    return None
+    # Anything else is a bug: logged with its traceback like Django's own 500s, answered in the same shape.
+    logging.getLogger("django.request").error(
+        "Internal Server Error in the API: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__)
+    )
+    set_rollback()
+    return Response(
+        _body("Something went wrong on our side; it has been logged.", "server_error"),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

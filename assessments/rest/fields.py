@@ -8,6 +8,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+# Ids are PostgreSQL bigints: anything larger is no id at all (and must not reach the database).
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 @extend_schema_field({"type": "string", "nullable": True, "example": "alice"})
 class UsernameField(serializers.Field):
@@ -46,7 +54,7 @@ class VisibleObjectField(serializers.Field):
         return value.pk
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int) or not 0 < data < 2**63:
+        if isinstance(data, bool) or not isinstance(data, int) or not 0 < data <= MAX_ID:
             raise serializers.ValidationError(f"Give the id of a {self.label_text}.")
         try:
             return self.fetch(user=self.context["request"].user, pk=data)

@@ -11,6 +11,7 @@ API_IDEMPOTENCY_TTL_HOURS (24 by default); a periodic task deletes older ones.
 import functools
 import hashlib
 import json
+import re
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import HttpResponse
@@ -22,6 +23,7 @@ from assessments.rest.errors import ApiError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+KEY_PATTERN = re.compile(rf"[\x20-\x7e]{{1,{MAX_KEY_LENGTH}}}")
 # How long a retry waits for the first request with its key to finish before it is told to come back.
 WAIT_FOR_FIRST_SECONDS = 15
 REPLAYED_HEADERS = ("ETag", "Location")
@@ -57,9 +59,11 @@ def run(request, handler) -> Response:
     key = request.headers.get(HEADER)
     if key is None:
         return handler()
-    if not key.strip() or len(key) > MAX_KEY_LENGTH:
+    if not KEY_PATTERN.fullmatch(key) or not key.strip():
         raise ApiError(
-            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", code="invalid_idempotency_key", status_code=400
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
+            code="invalid_idempotency_key",
+            status_code=400,
         )
     fp = fingerprint(request)
     with transaction.atomic():

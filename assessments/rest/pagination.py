@@ -38,12 +38,17 @@ def _invalid(message: str, code: str = "invalid_parameter"):
 
 def parse_instant(raw: str, name: str) -> datetime.datetime:
     # A "+" in a query string arrives as a space when the client did not encode it.
-    value = parse_datetime(raw.strip().replace(" ", "+")) if raw else None
-    if value is None:
-        raise _invalid(f"`{name}` must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z.")
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, datetime.UTC)
-    return value
+    message = f"`{name}` must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z."
+    try:
+        value = parse_datetime(raw.strip().replace(" ", "+")) if raw else None
+        if value is None:
+            raise _invalid(message)
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+        # In UTC before it reaches the database, which accepts offsets up to 15:59 only.
+        return value.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
+        raise _invalid(message) from None
 
 
 def iso(value: datetime.datetime) -> str:

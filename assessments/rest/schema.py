@@ -50,6 +50,7 @@ ERROR_DESCRIPTIONS = {
     412: "If-Match names an older version: nothing was changed; `current` holds the current version.",
     422: "The Idempotency-Key was used before for a different request.",
     429: "Too many requests; wait Retry-After seconds.",
+    500: "An unexpected error on the server (logged); the body still has the error shape.",
     503: "The database is unavailable; retry after Retry-After seconds.",
 }
 
@@ -163,6 +164,7 @@ class ApiSchema(AutoSchema):
 
     def _error_codes(self) -> dict[int, type]:
         codes: dict[int, type] = {401: ErrorSerializer, 403: ErrorSerializer, 429: ErrorSerializer}
+        codes[500] = ErrorSerializer
         codes[503] = ErrorSerializer
         if self._is_detail():
             codes[404] = ErrorSerializer

@@ -17,7 +17,7 @@ from assessments.models import (
     WebhookEndpoint,
 )
 from assessments.rest import representations
-from assessments.rest.fields import UsernameField, VisibleObjectField
+from assessments.rest.fields import IdField, UsernameField, VisibleObjectField
 from hazards import scoring
 
 
@@ -95,7 +95,7 @@ class MembershipUpdateSerializer(serializers.Serializer):
 
 
 class MembershipFilterSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1, required=False)
+    project = IdField(required=False)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
 
 
@@ -157,7 +157,7 @@ class AssessmentCreateSerializer(AssessmentUpdateSerializer):
 
 
 class AssessmentFilterSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1, required=False)
+    project = IdField(required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     lineage = serializers.UUIDField(required=False, help_text="Every revision of one assessment.")
 
@@ -183,9 +183,7 @@ class TransitionOptionSerializer(serializers.Serializer):
 
 
 class DiffQuerySerializer(serializers.Serializer):
-    against = serializers.IntegerField(
-        min_value=1, required=False, help_text="Another revision of the same assessment; default the previous one."
-    )
+    against = IdField(required=False, help_text="Another revision of the same assessment; default the previous one.")
 
 
 # --- Events ---------------------------------------------------------------------------------------------
@@ -218,10 +216,10 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class EventFilterSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1, required=False)
-    assessment = serializers.IntegerField(min_value=1, required=False)
+    project = IdField(required=False)
+    assessment = IdField(required=False)
     object_type = serializers.ChoiceField(choices=sorted(representations.MODEL_NAMES), required=False)
-    object_id = serializers.IntegerField(min_value=1, required=False)
+    object_id = IdField(required=False)
     action = serializers.RegexField(
         r"^[a-z_]+\.[a-z_]+(,[a-z_]+\.[a-z_]+)*$",
         required=False,
@@ -273,7 +271,7 @@ class WebhookCreateSerializer(WebhookUpdateSerializer):
 
 
 class WebhookFilterSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1, required=False)
+    project = IdField(required=False)
 
 
 class DeliverySerializer(serializers.ModelSerializer):
@@ -300,7 +298,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class DeliveryFilterSerializer(serializers.Serializer):
-    webhook = serializers.IntegerField(min_value=1, required=False)
+    webhook = IdField(required=False)
     status = serializers.ChoiceField(choices=WebhookDelivery.State.choices, required=False)
 
 

@@ -16,7 +16,8 @@ VIA = Via.API
 
 
 class ApiViewSet(viewsets.GenericViewSet):
-    lookup_value_regex = "[0-9]+"
+    # At most 18 digits: always a valid bigint, so a huge id is a 404, never a database error.
+    lookup_value_regex = "[0-9]{1,18}"
     # Resources with a version field get ETags and honour If-Match.
     versioned = True
     # The column lists are ordered and filtered on by `updated_since` (see pagination.py).

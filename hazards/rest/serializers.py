@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.rest import representations
-from assessments.rest.fields import UsernameField, VisibleObjectField
+from assessments.rest.fields import IdField, UsernameField, VisibleObjectField
 from assessments.rest.serializers import fetch_assessment
 from hazards import selectors as hazard_selectors
 from hazards.models import (
@@ -90,8 +90,8 @@ class HazardCreateSerializer(HazardUpdateSerializer):
 
 
 class HazardFilterSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1, required=False)
-    assessment = serializers.IntegerField(min_value=1, required=False)
+    project = IdField(required=False)
+    assessment = IdField(required=False)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     treatment = serializers.ChoiceField(choices=Treatment.choices, required=False)
     owner = serializers.CharField(max_length=150, required=False, help_text="Username of the owner.")
@@ -142,9 +142,9 @@ class ConsequenceCreateSerializer(ConsequenceUpdateSerializer):
 
 
 class ConsequenceFilterSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1, required=False)
-    assessment = serializers.IntegerField(min_value=1, required=False)
-    hazard = serializers.IntegerField(min_value=1, required=False)
+    project = IdField(required=False)
+    assessment = IdField(required=False)
+    hazard = IdField(required=False)
 
 
 # --- Mitigations ----------------------------------------------------------------------------------------
@@ -154,6 +154,7 @@ class MitigationSerializer(serializers.ModelSerializer):
     project = serializers.IntegerField(source="assessment.project_id", read_only=True)
     owner = UsernameField(read_only=True)
     hazards = serializers.SerializerMethodField(help_text="Ids of the hazards (scenarios) it addresses.")
+    external_url = serializers.CharField(read_only=True, help_text="A link to the ticket, or empty.")
 
     class Meta:
         model = Mitigation
@@ -192,9 +193,7 @@ class MitigationUpdateSerializer(serializers.Serializer):
     owner = UsernameField(required=False)
     due_date = serializers.DateField(allow_null=True, required=False)
     verification_note = serializers.CharField(allow_blank=True, required=False)
-    hazards = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=1000, help_text="Replaces the links."
-    )
+    hazards = serializers.ListField(child=IdField(), required=False, max_length=1000, help_text="Replaces the links.")
     external_system = serializers.CharField(max_length=50, allow_blank=True, required=False)
     external_key = serializers.CharField(max_length=100, allow_blank=True, required=False)
     external_url = serializers.CharField(max_length=500, allow_blank=True, required=False)
@@ -208,19 +207,19 @@ class MitigationCreateSerializer(MitigationUpdateSerializer):
 
 
 class MitigationFilterSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1, required=False)
-    assessment = serializers.IntegerField(min_value=1, required=False)
+    project = IdField(required=False)
+    assessment = IdField(required=False)
     status = serializers.ChoiceField(choices=MitigationStatus.choices, required=False)
     owner = serializers.CharField(max_length=150, required=False, help_text="Username of the owner.")
-    hazard = serializers.IntegerField(min_value=1, required=False)
+    hazard = IdField(required=False)
     external_system = serializers.CharField(max_length=50, required=False)
     external_key = serializers.CharField(max_length=100, required=False)
 
 
 class TicketQuerySerializer(serializers.Serializer):
-    assessment = serializers.IntegerField(
-        min_value=1, required=False, help_text="Needed when the ticket is linked in several live assessments."
-    )
+    external_system = serializers.CharField(max_length=50, help_text="e.g. jira, github, servicenow")
+    external_key = serializers.CharField(max_length=100, help_text="The ticket key, e.g. SEC-123")
+    assessment = IdField(required=False, help_text="Needed when the ticket is linked in several live assessments.")
 
 
 # --- Acceptances and comments ---------------------------------------------------------------------------
@@ -272,9 +271,9 @@ class AcceptanceRevokeSerializer(serializers.Serializer):
 
 
 class AcceptanceFilterSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1, required=False)
-    assessment = serializers.IntegerField(min_value=1, required=False)
-    hazard = serializers.IntegerField(min_value=1, required=False)
+    project = IdField(required=False)
+    assessment = IdField(required=False)
+    hazard = IdField(required=False)
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
@@ -301,9 +300,9 @@ class CommentCreateSerializer(serializers.Serializer):
 
 
 class CommentFilterSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1, required=False)
-    assessment = serializers.IntegerField(min_value=1, required=False)
-    hazard = serializers.IntegerField(min_value=1, required=False)
+    project = IdField(required=False)
+    assessment = IdField(required=False)
+    hazard = IdField(required=False)
 
 
 # --- Catalogue ------------------------------------------------------------------------------------------

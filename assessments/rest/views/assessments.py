@@ -69,7 +69,7 @@ class AssessmentViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         summary="Transitions you may take now, each enabled or with the reason it is not",
         responses=TransitionOptionSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def transitions(self, request, pk=None):
         assessment = self.fetch(pk)
         options = workflow.transition_options(user=request.user, assessment=assessment)

@@ -26,7 +26,7 @@ class CatalogueViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     serializer_class = TemplateSerializer
     filter_serializer_class = TemplateFilterSerializer
     lookup_field = "key"
-    lookup_value_regex = "[A-Za-z0-9._-]+"
+    lookup_value_regex = "[A-Za-z0-9._-]{1,20}"
     versioned = False
 
     def fetch(self, pk):
@@ -40,7 +40,7 @@ class CatalogueViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         request=InstantiateSerializer,
         responses={201: HazardSerializer(many=True)},
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)
     @idempotent
     def instantiate(self, request):
         data = self.validated(InstantiateSerializer)

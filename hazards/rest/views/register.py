@@ -1,6 +1,6 @@
 """API: the register — hazards (scenarios), their consequences, and mitigations (also found by ticket key)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
@@ -159,11 +159,7 @@ class ConsequenceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         return self.no_content()
 
 
-TICKET_PARAMETERS = [
-    OpenApiParameter("external_system", str, required=True, description="e.g. jira, github, servicenow"),
-    OpenApiParameter("external_key", str, required=True, description="The ticket key, e.g. SEC-123"),
-    TicketQuerySerializer,
-]
+TICKET_PARAMETERS = [TicketQuerySerializer]
 
 
 @extend_schema_view(
@@ -238,12 +234,9 @@ class MitigationViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         return self.no_content()
 
     def _by_ticket(self, request):
-        system = request.query_params.get("external_system", "").strip()
-        key = request.query_params.get("external_key", "").strip()
-        if not system or not key:
-            raise ApiError("Give both external_system and external_key.", code="invalid_parameter", status_code=400)
         query = TicketQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        system, key = query.validated_data["external_system"], query.validated_data["external_key"]
         try:
             return sync_selectors.mitigation_by_ticket(
                 user=request.user,
