@@ -20,6 +20,16 @@ def _date(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# Orders that use every field, so that rows equal in their first keys never fall back to database order
+# (ids and insertion order differ between databases).
+def _consequence_order(c: dict) -> tuple:
+    return (-c["severity"], c["harm_type"], c["affected_party"], c["description"])
+
+
+def _acceptance_order(a: dict) -> tuple:
+    return (a["expires_on"] or "", a["accepted_by"] or "", a["rationale"], a["conditions"])
+
+
 def content(assessment) -> dict[str, Any]:
     """The content as plain data (what the hash covers). Three queries however large the register."""
     scenarios = list(
@@ -73,7 +83,7 @@ def content(assessment) -> dict[str, Any]:
                         }
                         for c in s.consequences.all()
                     ),
-                    key=lambda c: (-c["severity"], c["harm_type"], c["affected_party"], c["description"]),
+                    key=_consequence_order,
                 ),
                 # Revoked acceptances are not content; expired ones stay, with their date, so that the
                 # hash does not depend on the day it is computed.
@@ -88,7 +98,7 @@ def content(assessment) -> dict[str, Any]:
                         for a in s.acceptances.all()
                         if a.revoked_at is None
                     ),
-                    key=lambda a: (a["expires_on"], a["accepted_by"] or "", a["rationale"]),
+                    key=_acceptance_order,
                 ),
             }
             for s in scenarios
@@ -122,4 +132,5 @@ def build(assessment) -> tuple[str, str]:
 
 
 def verify(canonical: str, sha256: str) -> bool:
+    """Whether a canonical text still hashes to the recorded SHA-256 (see also assessments/verification.py)."""
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest() == sha256
