@@ -65,7 +65,7 @@ def recompute(canonical: str) -> str:
 
 
 def live_hash(assessment) -> str:
-    """SHA-256 of the assessment's content as it is now (three queries however large the register)."""
+    """SHA-256 of the assessment's content as it is now (five queries however large the register)."""
     return snapshot.build(assessment)[1]
 
 

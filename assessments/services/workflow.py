@@ -98,7 +98,7 @@ def submit_problems(assessment: Assessment) -> list[str]:
 
 
 def live_hash(assessment: Assessment) -> str:
-    """SHA-256 of the content as it is now (three queries however large the register)."""
+    """SHA-256 of the content as it is now (five queries however large the register)."""
     return snapshot.build(assessment)[1]
 
 

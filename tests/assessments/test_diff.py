@@ -317,8 +317,9 @@ def test_the_diff_reads_rows_only_through_the_snapshot(revisions, django_assert_
     rev1, rev2 = revisions
     rev1 = type(rev1).objects.select_related("approved_snapshot").get(pk=rev1.pk)
     rev2 = type(rev2).objects.get(pk=rev2.pk)
-    # Three queries for the live content (scenarios, their prefetches, mitigations and links).
-    with django_assert_max_num_queries(6):
+    # Five queries for the live content (scenarios, consequences, acceptances, mitigations, links), none for
+    # the approved snapshot (selected with the revision).
+    with django_assert_max_num_queries(5):
         diff.diff_assessments(rev1, rev2)
     assert HazardScenario.objects.filter(assessment=rev2).count() == 3
     assert Mitigation.objects.filter(assessment=rev2).count() == 2
