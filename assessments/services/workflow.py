@@ -19,6 +19,7 @@ from assessments.models import Approval, Assessment, AuditEvent, Role, Snapshot,
 from assessments.revisions import copy_content
 from assessments.selectors import project_members_with_role
 from assessments.services.notifications import notify
+from assessments.verification import live_hash
 from assessments.versioning import check_version, lock
 from hazards import scoring
 
@@ -97,16 +98,12 @@ def submit_problems(assessment: Assessment) -> list[str]:
     return problems
 
 
-def live_hash(assessment: Assessment) -> str:
-    """SHA-256 of the content as it is now (five queries however large the register)."""
-    return snapshot.build(assessment)[1]
-
-
 def counting_approvals(assessment: Assessment, *, live: str | None = None):
     """Approvals that count: given to the content as submitted, while the content is still exactly that.
 
     If anything changed the content after submission (a revoked acceptance, or any other path), no
-    approval counts until the revision is submitted again.
+    approval counts until the revision is submitted again. This is the rule for a revision in review;
+    to show the approvals of any revision, counted or outdated, use `verification.approval_states`.
     """
     if live is None:
         live = live_hash(assessment)
