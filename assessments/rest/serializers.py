@@ -186,6 +186,38 @@ class DiffQuerySerializer(serializers.Serializer):
     against = IdField(required=False, help_text="Another revision of the same assessment; default the previous one.")
 
 
+class SnapshotCheckSerializer(serializers.Serializer):
+    snapshot_id = serializers.IntegerField()
+    sha256 = serializers.CharField(help_text="The hash recorded when the snapshot was taken.")
+    recomputed = serializers.CharField(help_text="The hash of the stored text, recomputed now.")
+    intact = serializers.BooleanField(help_text="The stored text still hashes to the recorded SHA-256.")
+    matches_live = serializers.BooleanField(help_text="Today's content gives the same hash.")
+
+
+class ApprovalStateSerializer(serializers.Serializer):
+    approval_id = serializers.IntegerField()
+    approver = serializers.CharField()
+    created_at = serializers.CharField()
+    comment = serializers.CharField(allow_blank=True)
+    content_hash = serializers.CharField()
+    counts = serializers.BooleanField(help_text="Given to the submitted content, which is still the content.")
+    outdated = serializers.BooleanField(help_text="Given to content that is no longer the assessment's content.")
+
+
+class VerificationSerializer(serializers.Serializer):
+    assessment_id = serializers.IntegerField()
+    revision = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    live_sha256 = serializers.CharField()
+    submitted = SnapshotCheckSerializer(allow_null=True)
+    approved = SnapshotCheckSerializer(allow_null=True)
+    approvals = ApprovalStateSerializer(many=True)
+    counting_approvals = serializers.IntegerField()
+    required_approvals = serializers.IntegerField()
+    content_changed_since_submission = serializers.BooleanField()
+    content_changed_since_approval = serializers.BooleanField()
+
+
 # --- Events ---------------------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from assessments import permissions
-from assessments.models import Membership
+from assessments.models import Assessment, Membership
 from assessments.services import workflow
 from tests.factories import UserFactory
 
@@ -56,6 +56,16 @@ OPS = [
     Op("list assessments", "get", lambda w: "/api/v1/assessments/", outsider=200),
     Op("read an assessment", "get", lambda w: f"/api/v1/assessments/{w.assessment.pk}/"),
     Op("transitions of an assessment", "get", lambda w: f"/api/v1/assessments/{w.assessment.pk}/transitions/"),
+    Op(
+        "diff against the previous revision",
+        "get",
+        lambda w: f"/api/v1/assessments/{Assessment.objects.get(previous=w.assessment).pk}/diff/",
+        setup=lambda w, cast: (
+            _approved(w, cast),
+            workflow.assessment_start_revision(assessment_id=w.assessment.pk, by=cast["contributor"]),
+        ),
+    ),
+    Op("verify the signed content", "get", lambda w: f"/api/v1/assessments/{w.assessment.pk}/verification/"),
     Op("list hazards", "get", lambda w: "/api/v1/hazards/", outsider=200),
     Op("read a hazard", "get", lambda w: f"/api/v1/hazards/{w.hazard.pk}/"),
     Op("list consequences", "get", lambda w: "/api/v1/consequences/", outsider=200),

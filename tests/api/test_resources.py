@@ -234,3 +234,36 @@ def test_comments_mention_and_notify_members(world, contributor, reviewer, api_c
     assert response.status_code == 201
     assert response.json()["mentions"] == ["bob"] and response.json()["hazard"] == world.hazard.pk
     assert Notification.objects.filter(recipient=reviewer, kind="mention").count() == 2
+
+
+def test_the_diff_of_a_revision_shows_what_changed_since_the_previous_one(world, contributor, approver, api_client_for):
+    from hazards import services
+
+    workflow.assessment_submit(assessment_id=world.assessment.pk, by=contributor)
+    workflow.assessment_approve(assessment_id=world.assessment.pk, by=approver)
+    revision = workflow.assessment_start_revision(assessment_id=world.assessment.pk, by=contributor)
+    copied = revision.scenarios.get(ref="H-001")
+    services.hazard_update(hazard_id=copied.pk, by=contributor, expected_version=None, residual_likelihood=1)
+    services.hazard_create(assessment_id=revision.pk, by=contributor, title="Agent deletes a branch")
+    client = api_client_for(contributor)
+
+    body = client.get(f"/api/v1/assessments/{revision.pk}/diff/").json()
+
+    assert body["schema"] == "hazlog.diff/1"
+    assert (body["from"]["assessment_id"], body["from"]["source"]) == (world.assessment.pk, "approved_snapshot")
+    assert (body["to"]["assessment_id"], body["to"]["source"]) == (revision.pk, "live")
+    assert [s["ref"] for s in body["scenarios"]["added"]] == ["H-002"]
+    assert body["scenarios"]["changed"][0]["residual"]["direction"] == "down"
+    same = client.get(f"/api/v1/assessments/{world.assessment.pk}/diff/", {"against": revision.pk}).json()
+    assert same["summary"] == body["summary"]
+    first = client.get(f"/api/v1/assessments/{world.assessment.pk}/diff/")
+    assert first.status_code == 400 and "against" in first.json()["errors"]
+
+
+def test_verification_recomputes_the_signed_hashes(world, contributor, approver, api_client_for):
+    workflow.assessment_submit(assessment_id=world.assessment.pk, by=contributor)
+    workflow.assessment_approve(assessment_id=world.assessment.pk, by=approver)
+    body = api_client_for(contributor).get(f"/api/v1/assessments/{world.assessment.pk}/verification/").json()
+    assert body["approved"]["intact"] is True and body["approved"]["matches_live"] is True
+    assert body["counting_approvals"] == body["required_approvals"] == 1
+    assert body["approvals"][0]["approver"] == "carol"

@@ -1,11 +1,14 @@
 """API: assessments, their workflow actions (submit, request changes, approve, start a revision, archive)
 and the transitions the caller may take."""
 
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 
-from assessments import permissions, selectors, services, sync_selectors
+from assessments import diff, permissions, selectors, services, sync_selectors, verification
+from assessments.errors import InvalidInput
 from assessments.models import Assessment
 from assessments.rest import conditional
 from assessments.rest.idempotency import idempotent
@@ -16,8 +19,10 @@ from assessments.rest.serializers import (
     AssessmentFilterSerializer,
     AssessmentSerializer,
     AssessmentUpdateSerializer,
+    DiffQuerySerializer,
     RequestChangesSerializer,
     TransitionOptionSerializer,
+    VerificationSerializer,
 )
 from assessments.rest.viewsets import VIA, ApiViewSet, ListMixin, RetrieveMixin
 from assessments.services import workflow
@@ -74,6 +79,43 @@ class AssessmentViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         assessment = self.fetch(pk)
         options = workflow.transition_options(user=request.user, assessment=assessment)
         return self.plain_response(TransitionOptionSerializer(options, many=True).data)
+
+    @extend_schema(
+        summary="What changed since another revision (default: the previous one)",
+        description=(
+            "Signed content is compared: an approved revision's snapshot, otherwise the live content. The body "
+            "follows the `hazlog.diff/1` structure documented in assessments/diff.py: `from`, `to`, `context`, "
+            "`scenarios` and `mitigations` (added, removed, changed), `acceptances` (granted, expired, revoked, "
+            "changed) and `summary` counts."
+        ),
+        parameters=[DiffQuerySerializer],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def diff(self, request, pk=None):
+        assessment = self.fetch(pk)
+        query = DiffQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if "against" in query.validated_data:
+            try:
+                other = self.fetch(query.validated_data["against"])
+            except Http404:
+                raise InvalidInput({"against": ["No such assessment."]}) from None
+        elif assessment.previous_id is not None:
+            other = self.fetch(assessment.previous_id)
+        else:
+            raise InvalidInput({"against": ["Revision 1 has no previous revision; name one to compare with."]})
+        older, newer = sorted([other, assessment], key=lambda a: a.revision)
+        return self.plain_response(diff.diff_assessments(older, newer))
+
+    @extend_schema(
+        summary="Recompute the hashes of the signed content and check the approvals still count",
+        responses=VerificationSerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def verification(self, request, pk=None):
+        assessment = self.fetch(pk)
+        return self.plain_response(VerificationSerializer(verification.assessment_verify(assessment).as_dict()).data)
 
     @extend_schema(summary="Submit for review", request=None)
     @action(detail=True, methods=["post"])
