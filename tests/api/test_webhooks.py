@@ -296,3 +296,20 @@ def test_the_delivery_log_shows_attempts_and_redelivers(assessment, contributor,
     assert row["next_attempt_at"] is not None and row["last_duration_ms"] is not None
     redelivered = client.post(f"/api/v1/webhook-deliveries/{delivery.pk}/redeliver/")
     assert redelivered.status_code == 200 and redelivered.json()["attempts"] == 0
+
+
+def test_the_verification_snippet_in_the_docs_accepts_a_real_delivery_and_rejects_a_forged_one(
+    assessment, contributor, owner, receiver
+):
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    snippet = next(block for block in docs.split("```python")[1:] if "def verify(" in block).split("```")[0]
+    namespace: dict = {}
+    exec(snippet, namespace)  # noqa: S102 (our own documentation, run to prove it works)
+    endpoint, secret = _endpoint(assessment.project, owner, receiver.url, event_types=["hazard.created"])
+    make_hazard(assessment, contributor)
+    webhook_deliver(endpoint.deliveries.get().pk)
+    (request,) = receiver.requests
+    assert namespace["verify"](secret, request.headers, request.body)
+    assert not namespace["verify"](secret, request.headers, request.body.replace(b"H-001", b"H-666"))
