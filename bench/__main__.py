@@ -1,4 +1,4 @@
-"""python -m bench [register signoff ...]: run benchmarks against PostgreSQL and print ratios (see bench/README.md)."""
+"""python -m bench [register signoff api ...]: run benchmarks on PostgreSQL and print ratios (see bench/README.md)."""
 
 import argparse
 import json
@@ -20,13 +20,14 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     url = configure()
-    from bench import data, register, signoff
+    from bench import api, data, register, signoff
 
     spec = data.Spec(scenarios=args.scenarios, mitigations=args.mitigations)
     assessment = data.generate(spec)
     runners = {
         "register": lambda: register.run(assessment, repeats=args.repeats),
         "signoff": lambda: signoff.run(assessment, repeats=args.repeats),
+        "api": lambda: api.run(database_url=url),
     }
     unknown = set(args.benchmarks) - set(runners)
     if unknown:

@@ -12,6 +12,15 @@ from django.http import Http404
 from assessments import workflow
 from hazards.models import Comment, Consequence, HazardScenario, HazardTemplate, Mitigation, RiskAcceptance
 
+# Representations need the assessment's id and project only; its matrix and context texts are large JSON
+# and prose that would be read and decoded once per row.
+ASSESSMENT_BULK = ("matrix", "user_population", "application_domain", "scope")
+TEMPLATE_BULK = ("description", "causes", "consequences", "mitigations", "review_triggers", "references")
+
+
+def _lean(prefix: str, fields=ASSESSMENT_BULK) -> list[str]:
+    return [f"{prefix}{field}" for field in fields]
+
 
 def _in_assessments(user: User, prefix: str = "assessment__") -> Q:
     return Q(**{f"{prefix}project__memberships__user": user})
@@ -35,7 +44,11 @@ def hazard_sync_list(
     owner: User | None = None,
     risk_level: str = "",
 ) -> QuerySet[HazardScenario]:
-    qs = HazardScenario.objects.filter(_in_assessments(user)).select_related("assessment", "owner", "source_template")
+    qs = (
+        HazardScenario.objects.filter(_in_assessments(user))
+        .select_related("assessment", "owner", "source_template")
+        .defer(*_lean("assessment__"), *_lean("source_template__", TEMPLATE_BULK))
+    )
     qs = _scope(qs, "assessment__", project_id, assessment_id)
     if category:
         qs = qs.filter(category=category)
@@ -51,8 +64,10 @@ def hazard_sync_list(
 def consequence_sync_list(
     *, user: User, project_id: int | None = None, assessment_id: int | None = None, hazard_id: int | None = None
 ) -> QuerySet[Consequence]:
-    qs = Consequence.objects.filter(_in_assessments(user, "scenario__assessment__")).select_related(
-        "scenario__assessment"
+    qs = (
+        Consequence.objects.filter(_in_assessments(user, "scenario__assessment__"))
+        .select_related("scenario__assessment")
+        .defer(*_lean("scenario__assessment__"))
     )
     qs = _scope(qs, "scenario__assessment__", project_id, assessment_id)
     if hazard_id is not None:
@@ -61,8 +76,10 @@ def consequence_sync_list(
 
 
 def _with_hazard_ids(qs: QuerySet[Mitigation]) -> QuerySet[Mitigation]:
-    return qs.select_related("assessment", "owner").prefetch_related(
-        Prefetch("scenarios", queryset=HazardScenario.objects.only("id", "assessment_id"))
+    return (
+        qs.select_related("assessment", "owner")
+        .defer(*_lean("assessment__"))
+        .prefetch_related(Prefetch("scenarios", queryset=HazardScenario.objects.only("id", "assessment_id")))
     )
 
 
@@ -140,8 +157,10 @@ def acceptance_sync_list(
     active: bool | None = None,
     today=None,
 ) -> QuerySet[RiskAcceptance]:
-    qs = RiskAcceptance.objects.filter(_in_assessments(user, "scenario__assessment__")).select_related(
-        "scenario__assessment", "accepted_by", "revoked_by"
+    qs = (
+        RiskAcceptance.objects.filter(_in_assessments(user, "scenario__assessment__"))
+        .select_related("scenario__assessment", "accepted_by", "revoked_by")
+        .defer(*_lean("scenario__assessment__"))
     )
     qs = _scope(qs, "scenario__assessment__", project_id, assessment_id)
     if hazard_id is not None:
@@ -169,6 +188,7 @@ def comment_sync_list(
     qs = (
         Comment.objects.filter(_in_assessments(user))
         .select_related("assessment", "author")
+        .defer(*_lean("assessment__"))
         .prefetch_related(Prefetch("mentions", queryset=User.objects.only("id", "username")))
     )
     qs = _scope(qs, "assessment__", project_id, assessment_id)
