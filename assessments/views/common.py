@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -73,6 +74,12 @@ def browser_view(view: Callable) -> Callable:
             return refused(request, " ".join(" ".join(v) for v in exc.errors.values()))
 
     return wrapper
+
+
+def require(allowed: bool, message: str) -> None:
+    """Refuse (403) what the user's role does not allow, before any form is shown or read."""
+    if not allowed:
+        raise PermissionDenied(message)
 
 
 def apply_errors(form, exc: InvalidInput) -> None:

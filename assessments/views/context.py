@@ -5,10 +5,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from assessments import selectors, services, workflow
+from assessments import permissions, selectors, services, workflow
 from assessments.errors import InvalidInput, StaleVersion
 from assessments.forms import AssessmentContextForm, AssessmentDatesForm
-from assessments.views.common import apply_errors, browser_view, caps_for, form_status, wants_fragment
+from assessments.views.common import apply_errors, browser_view, caps_for, form_status, require, wants_fragment
 from assessments.views.conflicts import build_conflict
 
 CONTEXT_FIELDS = [*services.assessments.CONTEXT_FIELDS, *services.assessments.DATE_FIELDS]
@@ -27,6 +27,7 @@ def header_context(request, assessment, **extra) -> dict:
 @browser_view
 def assessment_context_edit(request, assessment_id: int):
     assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    require(permissions.can_contribute(request.user, assessment.project), "Only contributors and above can edit.")
     form_class = _form_class(assessment)
     fields = [name for name in form_class.base_fields if name != "version"]
     if request.method == "GET":

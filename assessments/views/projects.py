@@ -17,8 +17,10 @@ from assessments.forms import (
     RoleForm,
 )
 from assessments.models import Membership, Role
-from assessments.views.common import apply_errors, browser_view, caps_for, form_status, wants_fragment
+from assessments.views.common import apply_errors, browser_view, caps_for, form_status, require, wants_fragment
 from hazards import scoring
+
+OWNERS_ONLY = "Only project owners can manage members."
 
 
 @browser_view
@@ -126,6 +128,7 @@ def _membership(request, membership_id: int) -> Membership:
 @browser_view
 def member_change_role(request, membership_id: int):
     membership = _membership(request, membership_id)
+    require(permissions.can_manage(request.user, membership.project_id), OWNERS_ONLY)
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
@@ -154,6 +157,7 @@ def member_change_role(request, membership_id: int):
 def member_remove(request, membership_id: int):
     membership = _membership(request, membership_id)
     project_id = membership.project_id
+    require(permissions.can_manage(request.user, project_id), OWNERS_ONLY)
     try:
         services.membership_remove(membership_id=membership.pk, by=request.user)
     except InvalidInput as exc:

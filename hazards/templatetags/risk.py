@@ -8,6 +8,7 @@ import re
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from hazards import scoring
 
@@ -41,7 +42,7 @@ def fill_svg(colour: str) -> str:
 def risk_badge(level: scoring.Level | None, suffix: str = "") -> str:
     """A badge with the level's name (and an optional suffix such as the rating)."""
     if level is None:
-        return format_html('<span class="risk unrated">Unrated</span>')
+        return mark_safe('<span class="risk unrated">Unrated</span>')
     extra = format_html(' <span class="score">{}</span>', suffix) if suffix else ""
     return format_html(
         '<span class="risk {}" title="{}">{}{}{}</span>',

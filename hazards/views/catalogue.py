@@ -1,14 +1,13 @@
 """The hazard catalogue: browse and search templates by area, and add several to an assessment at once."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessments import selectors
 from assessments.errors import InvalidInput
-from assessments.views.common import browser_view, caps_for, refused, wants_fragment
+from assessments.views.common import browser_view, caps_for, refused, require, wants_fragment
 from hazards import selectors as hazard_selectors
 from hazards import services
 from hazards.models import Category
@@ -53,8 +52,7 @@ def catalogue(request):
 @browser_view
 def catalogue_add(request, assessment_id: int):
     assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
-    if not caps_for(request.user, assessment.project, assessment).contribute:
-        raise PermissionDenied("Only contributors and above can add scenarios.")
+    require(caps_for(request.user, assessment.project, assessment).contribute, "Only contributors can add scenarios.")
     keys = request.POST.getlist("templates")
     back = f"{reverse('catalogue')}?assessment={assessment.pk}"
     try:

@@ -71,7 +71,7 @@ def heatmap_context(request, assessment) -> dict:
 
 @browser_view
 def heatmap(request, assessment_id: int):
-    if not wants_fragment(request):
-        return redirect(f"{reverse('assessment_detail', args=[assessment_id])}#heatmap")
     assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    if not wants_fragment(request):
+        return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}#heatmap")
     return render(request, "hazards/partials/heatmap.html", heatmap_context(request, assessment))

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments import selectors, workflow
+from assessments import permissions, selectors, workflow
 from assessments.errors import InvalidInput, StaleVersion
-from assessments.views.common import apply_errors, browser_view, caps_for, form_status, wants_fragment
+from assessments.views.common import apply_errors, browser_view, caps_for, form_status, require, wants_fragment
 from assessments.views.conflicts import build_conflict
 from hazards import selectors as hazard_selectors
 from hazards import services
@@ -18,6 +18,7 @@ from hazards.models import MitigationStatus
 
 BOARD_PER_STATUS = 8
 LIST_PAGE_SIZE = 50
+CONTRIBUTORS_ONLY = "Only contributors, reviewers, approvers and owners can change mitigations."
 
 
 def board_context(request, assessment, caps, **extra) -> dict:
@@ -38,9 +39,9 @@ def board_context(request, assessment, caps, **extra) -> dict:
 
 @browser_view
 def mitigation_board(request, assessment_id: int):
-    if not wants_fragment(request):
-        return redirect(f"{reverse('assessment_detail', args=[assessment_id])}#mitigations")
     assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    if not wants_fragment(request):
+        return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}#mitigations")
     caps = caps_for(request.user, assessment.project, assessment)
     return render(request, "hazards/partials/board.html", board_context(request, assessment, caps))
 
@@ -51,6 +52,7 @@ def mitigation_status(request, mitigation_id: int):
     """Inline status change on the board: progress tracking, allowed until the assessment is archived."""
     mitigation = hazard_selectors.mitigation_get(user=request.user, mitigation_id=mitigation_id)
     assessment = mitigation.assessment
+    require(permissions.can_contribute(request.user, assessment.project), CONTRIBUTORS_ONLY)
     form = MitigationStatusForm(request.POST)
     notice = None
     if form.is_valid():
@@ -135,6 +137,7 @@ def mitigation_detail(request, mitigation_id: int):
     conflict = None
     status = 200
     if request.method == "POST":
+        require(caps.contribute, CONTRIBUTORS_ONLY)
         form = _edit_form(mitigation, members, request.POST)
         if form.is_valid():
             changes = {name: value for name, value in form.changes().items() if not form.fields[name].disabled}
@@ -180,6 +183,7 @@ def mitigation_detail(request, mitigation_id: int):
 @browser_view
 def mitigation_delete(request, mitigation_id: int):
     mitigation = hazard_selectors.mitigation_get(user=request.user, mitigation_id=mitigation_id)
+    require(permissions.can_contribute(request.user, mitigation.assessment.project), CONTRIBUTORS_ONLY)
     version = _int(request.POST.get("version"))
     if version is None:
         raise InvalidInput({"version": ["Reload the page and try again."]})

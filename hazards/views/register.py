@@ -6,15 +6,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from assessments import selectors
+from assessments import permissions, selectors
 from assessments.errors import InvalidInput, StaleVersion
-from assessments.views.common import apply_errors, browser_view, caps_for, wants_fragment
+from assessments.views.common import apply_errors, browser_view, caps_for, require, wants_fragment
 from assessments.views.conflicts import build_conflict
 from hazards import scoring, services
 from hazards import selectors as hazard_selectors
 from hazards.forms import HazardAddForm, HazardRowForm, RegisterFilterForm, scenario_initial
 
 PAGE_SIZE = 50
+CONTRIBUTORS_ONLY = "Only contributors, reviewers, approvers and owners can change the register."
 REGISTER_COLUMNS = [
     ("ref", "Ref"),
     ("title", "Scenario"),
@@ -60,10 +61,10 @@ def register_context(request, assessment, caps, *, members=None, add_form=None, 
 @browser_view
 def register(request, assessment_id: int):
     """The register fragment; without htmx, the assessment page showing the register with the same filters."""
+    assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
     if not wants_fragment(request):
         query = request.GET.urlencode()
-        return redirect(f"{reverse('assessment_detail', args=[assessment_id])}{'?' + query if query else ''}#register")
-    assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+        return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}{'?' + query if query else ''}#register")
     caps = caps_for(request.user, assessment.project, assessment)
     return render(request, "hazards/partials/register.html", register_context(request, assessment, caps))
 
@@ -74,6 +75,7 @@ def hazard_add(request, assessment_id: int):
     """Inline add in the register (htmx), or its own page without JavaScript."""
     assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
     caps = caps_for(request.user, assessment.project, assessment)
+    require(caps.contribute, CONTRIBUTORS_ONLY)
     members = selectors.member_users(project=assessment.project)
     if request.method == "GET":
         form = HazardAddForm(matrix=assessment.matrix, members=members, auto_id="add_%s")
@@ -131,6 +133,7 @@ def hazard_row_edit(request, hazard_id: int):
     """Inline edit of one register row; a stale save shows the conflict in the row."""
     scenario = hazard_selectors.hazard_get(user=request.user, hazard_id=hazard_id)
     assessment = scenario.assessment
+    require(permissions.can_contribute(request.user, assessment.project), CONTRIBUTORS_ONLY)
     members = selectors.member_users(project=assessment.project)
     prefix = f"h{scenario.pk}_%s"
     if request.method == "GET":

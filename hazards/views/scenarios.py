@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments import selectors
+from assessments import permissions, selectors
 from assessments.errors import InvalidInput, StaleVersion
-from assessments.views.common import apply_errors, browser_view, caps_for, form_status, wants_fragment
+from assessments.views.common import apply_errors, browser_view, caps_for, form_status, require, wants_fragment
 from assessments.views.conflicts import build_conflict
 from hazards import scoring, services
 from hazards import selectors as hazard_selectors
@@ -31,6 +31,15 @@ from hazards.models import RiskAcceptance
 from hazards.views.comments import comments_context
 
 LINK_CHOICES_LIMIT = 300
+CONTRIBUTORS_ONLY = "Only contributors, reviewers, approvers and owners can change the register."
+APPROVERS_ONLY = "Only approvers and owners can accept or revoke risk."
+
+
+def _scenario_for_change(request, hazard_id: int):
+    """The scenario (a 404 outside the user's projects), if the user may change the register (else 403)."""
+    scenario = hazard_selectors.hazard_get(user=request.user, hazard_id=hazard_id)
+    require(permissions.can_contribute(request.user, scenario.assessment.project), CONTRIBUTORS_ONLY)
+    return scenario
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,7 @@ def _failed(request, scenario_id: int, **kwargs):
 @require_http_methods(["GET", "POST"])
 @browser_view
 def hazard_edit(request, hazard_id: int):
-    scenario = hazard_selectors.hazard_get(user=request.user, hazard_id=hazard_id)
+    scenario = _scenario_for_change(request, hazard_id)
     assessment = scenario.assessment
     members = selectors.member_users(project=assessment.project)
 
@@ -162,7 +171,7 @@ def hazard_edit(request, hazard_id: int):
 @require_POST
 @browser_view
 def hazard_delete(request, hazard_id: int):
-    scenario = hazard_selectors.hazard_get(user=request.user, hazard_id=hazard_id)
+    scenario = _scenario_for_change(request, hazard_id)
     version = request.POST.get("version", "")
     if not version.isdigit():
         raise InvalidInput({"version": ["Reload the page and try again."]})
@@ -177,7 +186,7 @@ def hazard_delete(request, hazard_id: int):
 @require_POST
 @browser_view
 def consequence_add(request, hazard_id: int):
-    scenario = hazard_selectors.hazard_get(user=request.user, hazard_id=hazard_id)
+    scenario = _scenario_for_change(request, hazard_id)
     form = ConsequenceForm(request.POST, matrix=scenario.assessment.matrix, auto_id="cq_%s")
     if form.is_valid():
         try:
@@ -193,6 +202,7 @@ def consequence_add(request, hazard_id: int):
 @browser_view
 def consequence_edit(request, consequence_id: int):
     consequence = hazard_selectors.consequence_get(user=request.user, consequence_id=consequence_id)
+    require(permissions.can_contribute(request.user, consequence.scenario.assessment.project), CONTRIBUTORS_ONLY)
     scenario = consequence.scenario
     matrix = scenario.assessment.matrix
     auto_id = f"cq{consequence.pk}_%s"
@@ -230,6 +240,7 @@ def consequence_edit(request, consequence_id: int):
 @browser_view
 def consequence_delete(request, consequence_id: int):
     consequence = hazard_selectors.consequence_get(user=request.user, consequence_id=consequence_id)
+    require(permissions.can_contribute(request.user, consequence.scenario.assessment.project), CONTRIBUTORS_ONLY)
     version = request.POST.get("version", "")
     if not version.isdigit():
         raise InvalidInput({"version": ["Reload the page and try again."]})
@@ -243,7 +254,7 @@ def consequence_delete(request, consequence_id: int):
 @require_POST
 @browser_view
 def hazard_mitigation_create(request, hazard_id: int):
-    scenario = hazard_selectors.hazard_get(user=request.user, hazard_id=hazard_id)
+    scenario = _scenario_for_change(request, hazard_id)
     members = selectors.member_users(project=scenario.assessment.project)
     form = MitigationForm(request.POST, members=members, auto_id="mt_%s")
     if form.is_valid():
@@ -267,7 +278,7 @@ def hazard_mitigation_create(request, hazard_id: int):
 @require_POST
 @browser_view
 def hazard_mitigation_link(request, hazard_id: int):
-    scenario = hazard_selectors.hazard_get(user=request.user, hazard_id=hazard_id)
+    scenario = _scenario_for_change(request, hazard_id)
     wanted = request.POST.get("mitigation", "").strip()
     mitigation = scenario.assessment.mitigations.filter(ref__iexact=wanted).first() if wanted else None
     if mitigation is None:
@@ -280,7 +291,7 @@ def hazard_mitigation_link(request, hazard_id: int):
 @require_POST
 @browser_view
 def hazard_mitigation_unlink(request, hazard_id: int, mitigation_id: int):
-    scenario = hazard_selectors.hazard_get(user=request.user, hazard_id=hazard_id)
+    scenario = _scenario_for_change(request, hazard_id)
     mitigation = get_object_or_404(scenario.assessment.mitigations, pk=mitigation_id)
     services.mitigation_unlink(
         mitigation_id=mitigation.pk, hazard_id=scenario.pk, by=request.user, expected_version=None
@@ -295,6 +306,7 @@ def hazard_mitigation_unlink(request, hazard_id: int, mitigation_id: int):
 @browser_view
 def acceptance_grant(request, hazard_id: int):
     scenario = hazard_selectors.hazard_get(user=request.user, hazard_id=hazard_id)
+    require(permissions.can_accept_risk(request.user, scenario.assessment.project), APPROVERS_ONLY)
     form = AcceptanceForm(request.POST, auto_id="ac_%s")
     if form.is_valid():
         try:
@@ -312,6 +324,7 @@ def acceptance_revoke(request, acceptance_id: int):
     acceptance = get_object_or_404(RiskAcceptance.objects.select_related("scenario"), pk=acceptance_id)
     # Scope through the scenario: an acceptance in someone else's project is a 404.
     scenario = hazard_selectors.hazard_get(user=request.user, hazard_id=acceptance.scenario_id)
+    require(permissions.can_accept_risk(request.user, scenario.assessment.project), APPROVERS_ONLY)
     form = RevokeForm(request.POST, auto_id=f"rv{acceptance.pk}_%s")
     if form.is_valid():
         try:
