@@ -1,7 +1,7 @@
 """The in-app notification list and marking notifications read."""
 
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -29,6 +29,6 @@ def notifications_mark_read(request):
     ids = [int(raw)] if raw and raw.isdigit() else None
     notification_services.notification_mark_read(user=request.user, notification_ids=ids)
     if wants_fragment(request) and ids:
-        notification = selectors.notification_list(user=request.user).get(pk=ids[0])
+        notification = get_object_or_404(selectors.notification_list(user=request.user), pk=ids[0])
         return render(request, "assessments/notifications.html#notification", {"n": notification})
     return redirect(safe_next(request, reverse("notifications")))
