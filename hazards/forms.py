@@ -93,6 +93,8 @@ class HazardRowForm(ScenarioFields, VersionedForm):
     def __init__(self, *args, matrix: dict, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_scenario_fields(matrix=matrix, members=members)
+        # The row opens with the focus in it, so keyboard users land where they asked to edit.
+        self.fields["title"].widget.attrs["autofocus"] = True
 
 
 class HazardForm(ScenarioFields, VersionedForm):
