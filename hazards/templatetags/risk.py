@@ -100,3 +100,19 @@ def ink_class(text_colour: str) -> str:
 def fill(colour: str) -> str:
     """An SVG rect that paints its positioned parent in a matrix colour."""
     return fill_svg(colour)
+
+
+@register.simple_tag
+def diff_rating(rating: dict | None, levels_by_key: dict) -> str:
+    """A rating from a revision diff ({likelihood, severity, level, level_name}) as a badge."""
+    if not rating or rating.get("level") is None:
+        return risk_badge(None)
+    level = levels_by_key.get(rating["level"])
+    if level is None:
+        return format_html(
+            '<span class="risk unrated">{} {}×{}</span>',
+            rating.get("level_name") or rating["level"],
+            rating.get("likelihood"),
+            rating.get("severity"),
+        )
+    return risk_badge(level, f"{rating.get('likelihood')}×{rating.get('severity')}")
