@@ -1,4 +1,4 @@
-"""python -m bench [register signoff api ...]: run benchmarks on PostgreSQL and print ratios (see bench/README.md)."""
+"""python -m bench [register signoff web api ...]: run benchmarks on PostgreSQL, print ratios (bench/README.md)."""
 
 import argparse
 import json
@@ -17,16 +17,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--scenarios", type=int, default=2000)
     parser.add_argument("--mitigations", type=int, default=4000)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=60, help="web: requests per endpoint per round")
+    parser.add_argument("--rounds", type=int, default=3, help="web: interleaved rounds over the endpoints")
     args = parser.parse_args(argv)
 
     url = configure()
-    from bench import api, data, register, signoff
+    from bench import api, data, register, signoff, web
 
     spec = data.Spec(scenarios=args.scenarios, mitigations=args.mitigations)
     assessment = data.generate(spec)
     runners = {
         "register": lambda: register.run(assessment, repeats=args.repeats),
         "signoff": lambda: signoff.run(assessment, repeats=args.repeats),
+        "web": lambda: web.run(assessment, requests=args.requests, rounds=args.rounds),
         "api": lambda: api.run(database_url=url),
     }
     unknown = set(args.benchmarks) - set(runners)

@@ -47,7 +47,7 @@ class Server:
         self.port = _free_port()
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.api_settings",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
             "DATABASE_URL": database_url,
             "CONN_MAX_AGE": "600",
             "ALLOWED_HOSTS": "127.0.0.1",
@@ -161,17 +161,17 @@ def _workloads(token: str, assessment_id: int, mitigation_ids: list[int], etags:
         return "PATCH", f"/api/v1/mitigations/{pk}/", body, headers, remember
 
     return {
-        "floor": get("/bench/floor/"),
+        "floor": get("/bench/api-floor/"),
         "list_updated_since": get(list_path),
         "list_next_page": get(cursor),
         "patch_if_match": patch,
     }
 
 
-@override_settings(ROOT_URLCONF="bench.api_urls")
+@override_settings(ROOT_URLCONF="bench.urls")
 def _queries(token: str, paths: dict, patch_path: str, etag: str) -> dict:
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    client.get("/bench/floor/")  # the token's last use is recorded once a minute: keep it out of the counts
+    client.get("/bench/api-floor/")  # the token's last use is recorded once a minute: keep it out of the counts
     counts = {}
     for name, path in paths.items():
         with CaptureQueriesContext(connection) as ctx:
@@ -202,7 +202,7 @@ def run(*, database_url: str, seconds: float = 4.0, rounds: int = 3, concurrency
     list_path = _list_path(assessment.pk)
     queries = _queries(
         token,
-        {"floor": "/bench/floor/", "list_updated_since": list_path, "list_next_page": cursor_path},
+        {"floor": "/bench/api-floor/", "list_updated_since": list_path, "list_next_page": cursor_path},
         f"/api/v1/mitigations/{ids[-1]}/",
         etags.pop(ids[-1]),
     )

@@ -10,4 +10,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls())),
+    path("", include("assessments.urls")),
+    path("", include("hazards.urls")),
 ]
