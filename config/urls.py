@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/v1/", include(api_urls())),
     path("", include("assessments.urls")),
     path("", include("hazards.urls")),
+    path("", include("assessments.integration_urls")),
 ]
