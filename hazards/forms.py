@@ -177,14 +177,6 @@ class MitigationStatusForm(VersionedForm):
     status = forms.ChoiceField(choices=MitigationStatus.choices)
 
 
-class MitigationLinkForm(forms.Form):
-    mitigation = forms.TypedChoiceField(label="Existing mitigation", coerce=int)
-
-    def __init__(self, *args, mitigations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["mitigation"].choices = [(m.pk, f"{m.ref} {m.title}") for m in mitigations]
-
-
 class AcceptanceForm(forms.Form):
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), help_text="Why this residual risk is acceptable."

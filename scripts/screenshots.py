@@ -103,7 +103,12 @@ def main(argv: list[str]) -> int:
         expect(page.locator("#ratings")).to_be_visible()
         shoot(page, args.out, "scenario")
 
-        page.goto(f"{base}/catalogue/")
+        open_assessment(page, base, IDE_ASSESSMENT)
+        page.get_by_role("link", name="Add from the catalogue").click()
+        page.get_by_label("Area").select_option("security")
+        expect(page.get_by_text(re.compile(r"templates? match"))).to_be_visible()
+        for box in page.locator('input[name="templates"]:not([aria-describedby])').all()[:2]:
+            box.check()
         shoot(page, args.out, "catalogue")
 
         open_assessment(page, base, REVIEW_BOT, revision=2)

@@ -13,22 +13,19 @@ from assessments.services import workflow as workflow_services
 from assessments.views.common import apply_errors, browser_view, caps_for, wants_fragment
 
 
-def status_context(request, assessment, *, forms: dict | None = None) -> dict:
+def status_context(request, assessment) -> dict:
     """The status panel: allowed transitions with reasons, approvals (outdated ones marked), revisions."""
     options = workflow_services.transition_options(user=request.user, assessment=assessment)
     # Approvals are read (and judged counting or outdated) only once there are any.
     approvals = verification.approval_states(assessment) if assessment.approvals.exists() else []
-    forms = forms or {}
     return {
         "assessment": assessment,
         "options": options,
         "approvals": approvals,
         "counting_approvers": len({a.approver for a in approvals if a.counts}),
         "revisions": list(selectors.assessment_revisions(user=request.user, assessment=assessment)),
-        "request_changes_form": forms.get("request_changes")
-        or RequestChangesForm(initial={"version": assessment.version}, auto_id="rc_%s"),
-        "approve_form": forms.get("approve")
-        or ApproveForm(initial={"seen_hash": assessment.content_hash}, auto_id="ap_%s"),
+        "request_changes_form": RequestChangesForm(initial={"version": assessment.version}, auto_id="rc_%s"),
+        "approve_form": ApproveForm(initial={"seen_hash": assessment.content_hash}, auto_id="ap_%s"),
         "transition_form_version": assessment.version,
     }
 

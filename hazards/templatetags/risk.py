@@ -72,15 +72,6 @@ def rating_badge(levels_by_key: dict, scenario, stage: str) -> str:
 
 
 @register.simple_tag
-def swatch(colour: str) -> str:
-    return format_html(
-        '<svg class="swatch" width="12" height="12" aria-hidden="true" focusable="false">'
-        '<rect width="12" height="12" rx="2" fill="{}"/></svg>',
-        safe_colour(colour),
-    )
-
-
-@register.simple_tag
 def axis_value(matrix: dict, axis: str, value) -> str:
     """`{% axis_value matrix "severity" 3 %}` → "3 · Moderate"."""
     if value in (None, ""):
