@@ -1,10 +1,11 @@
 """The one DRF router of the REST API, mounted at /api/v1/, with the OpenAPI schema and its docs page."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from assessments.rest.docs import ApiDocsView
+from assessments.rest.errors import unknown_endpoint
 from assessments.rest.views.assessments import AssessmentViewSet
 from assessments.rest.views.events import EventViewSet
 from assessments.rest.views.projects import MembershipViewSet, ProjectViewSet
@@ -35,4 +36,5 @@ urlpatterns = [
 
 def api_urls():
     """Read at URL-conf load, after every module has had the chance to register its viewsets."""
-    return [*urlpatterns, *router.urls]
+    # Last: any other path under /api/v1/ is a 404 in the API's error shape, not Django's HTML page.
+    return [*urlpatterns, *router.urls, re_path(r"^.*$", unknown_endpoint)]

@@ -11,7 +11,8 @@ import math
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError, InterfaceError, OperationalError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -135,4 +136,13 @@ def api_exception_handler(exc, context):
     return Response(
         _body("Something went wrong on our side; it has been logged.", "server_error"),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+@csrf_exempt  # it changes nothing; without this an unsafe method would get Django's HTML CSRF page instead
+def unknown_endpoint(request, *args, **kwargs):
+    """A path under /api/v1/ that names no endpoint (every endpoint's URL ends with a slash)."""
+    return JsonResponse(
+        _body(f"No API endpoint at {request.path}; see /api/v1/schema/ (every URL ends with a slash).", "not_found"),
+        status=404,
     )

@@ -32,7 +32,7 @@ class UsernameField(serializers.Field):
     def to_internal_value(self, data):
         if data in (None, ""):
             return None
-        if not isinstance(data, str) or len(data) > 150:
+        if not isinstance(data, str) or len(data) > 150 or "\x00" in data:
             raise serializers.ValidationError("Give a username.")
         user = User.objects.filter(username=data, is_active=True).first()
         if user is None:

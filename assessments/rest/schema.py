@@ -162,13 +162,19 @@ class ApiSchema(AutoSchema):
         )
         return params
 
+    def _has_query_parameters(self) -> bool:
+        for parameter in self.get_override_parameters():
+            if not isinstance(parameter, OpenApiParameter) or parameter.location == OpenApiParameter.QUERY:
+                return True  # a serializer given as parameters documents query parameters
+        return False
+
     def _error_codes(self) -> dict[int, type]:
         codes: dict[int, type] = {401: ErrorSerializer, 403: ErrorSerializer, 429: ErrorSerializer}
         codes[500] = ErrorSerializer
         codes[503] = ErrorSerializer
         if self._is_detail():
             codes[404] = ErrorSerializer
-        if self.method == "GET" and self._is_list_view():
+        if self.method == "GET" and (self._is_list_view() or self._has_query_parameters()):
             codes[400] = ErrorSerializer
         if self.method in ("POST", "PATCH", "PUT", "DELETE"):
             codes[400] = ErrorSerializer

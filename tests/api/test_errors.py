@@ -112,3 +112,18 @@ def test_guessing_tokens_is_throttled_like_any_anonymous_call(db, anonymous_clie
     anonymous_client.credentials(HTTP_AUTHORIZATION="Bearer hzl_guess")
     statuses = [anonymous_client.get("/api/v1/projects/").status_code for _ in range(3)]
     assert statuses == [401, 401, 429]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v1/hazards/abc/", "/api/v1/hazards"])
+def test_a_path_that_names_no_endpoint_is_a_json_404(contributor, api_client_for, path):
+    client = api_client_for(contributor)
+    for response in (client.get(path), client.delete(path), client.patch(path, {}, format="json")):
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+
+def test_a_nul_byte_in_a_username_is_refused_not_a_server_error(world, contributor, api_client_for):
+    response = api_client_for(contributor).patch(
+        f"/api/v1/mitigations/{world.mitigation.pk}/", {"owner": "ali\x00ce"}, format="json"
+    )
+    assert response.status_code == 400 and "owner" in response.json()["errors"]

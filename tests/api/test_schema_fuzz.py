@@ -65,5 +65,11 @@ def test_every_operation_answers_as_documented_and_never_with_a_server_error(cas
     _aim_at_real_objects(case, world)
     case.call_and_validate(
         headers={"Authorization": f"Bearer {fuzz_token}"},
-        checks=[schemathesis.checks.not_a_server_error, schemathesis.checks.response_schema_conformance],
+        checks=[
+            schemathesis.checks.not_a_server_error,
+            schemathesis.checks.response_schema_conformance,
+            schemathesis.checks.status_code_conformance,
+            schemathesis.checks.content_type_conformance,
+            schemathesis.checks.response_headers_conformance,
+        ],
     )
