@@ -124,3 +124,11 @@ def delivery_get(*, user: User, pk: int) -> WebhookDelivery:
 
 def token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def token_get(*, user: User, pk: int) -> ApiToken:
+    """One of the user's own tokens; anyone else's is a 404."""
+    try:
+        return ApiToken.objects.get(pk=pk, user=user)
+    except (ApiToken.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such token.") from None

@@ -1,7 +1,7 @@
 """API tokens page: create one (its secret is shown once, on this response only), list them, revoke one."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 from assessments import sync_selectors
 from assessments.errors import InvalidInput
 from assessments.integration_forms import TokenCreateForm
-from assessments.models import ApiToken
 from assessments.services import tokens
 from assessments.views.common import apply_errors, browser_view, form_status
 
@@ -47,8 +46,7 @@ def token_list(request):
 @require_POST
 @browser_view
 def token_revoke(request, token_id: int):
-    # Only one's own tokens exist on this page: another user's id is a 404, as anywhere else.
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token = sync_selectors.token_get(user=request.user, pk=token_id)
     tokens.token_revoke(token_id=token.pk, by=request.user)
     messages.success(request, f"Token “{token.name}” revoked; clients using it are refused from now on.")
     return redirect("api_tokens")
