@@ -36,6 +36,10 @@ def _api_schedule(sender, **kwargs):
         sender.signature("assessments.webhooks.tasks.webhooks_sweep"),
         name="webhooks-sweep",
     )
+    # Every day, forget finished webhook deliveries older than WEBHOOK_LOG_DAYS (the delivery log's history).
+    sender.add_periodic_task(
+        86400.0, sender.signature("assessments.webhooks.tasks.webhook_log_prune"), name="webhook-log-prune"
+    )
     # Every hour, forget Idempotency-Key records older than API_IDEMPOTENCY_TTL_HOURS.
     sender.add_periodic_task(
         3600.0, sender.signature("assessments.rest.tasks.idempotency_records_prune"), name="idempotency-prune"

@@ -312,6 +312,8 @@ HAZLOG_WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
 HAZLOG_WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 # How often the sweep looks for deliveries that are due (lost tasks, a broker outage, a killed worker).
 HAZLOG_WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60)
+# How long finished deliveries stay in the delivery log.
+HAZLOG_WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 30)
 HAZLOG_EXPORT_TTL_HOURS = env_int("EXPORT_TTL_HOURS", 72)
 HAZLOG_REMINDER_HOUR = env_int("REMINDER_HOUR", 6)
 

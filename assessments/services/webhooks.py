@@ -289,3 +289,12 @@ def due_deliveries(*, limit: int = 500) -> list[int]:
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]
     )
+
+
+def webhook_log_prune(*, older_than: datetime.timedelta | None = None) -> int:
+    """Forget finished deliveries older than WEBHOOK_LOG_DAYS (pending ones stay); returns how many."""
+    age = older_than or datetime.timedelta(days=settings.HAZLOG_WEBHOOK_LOG_DAYS)
+    deleted, _ = WebhookDelivery.objects.filter(
+        created_at__lt=timezone.now() - age, status__in=[WebhookDelivery.State.SUCCEEDED, WebhookDelivery.State.FAILED]
+    ).delete()
+    return deleted

@@ -25,3 +25,9 @@ def webhooks_sweep(limit: int = 500) -> int:
     for delivery_id in due:
         webhook_deliver.delay(delivery_id)
     return len(due)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def webhook_log_prune() -> int:
+    """Delete finished deliveries past their retention; safe to run twice."""
+    return webhooks.webhook_log_prune()

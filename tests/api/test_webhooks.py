@@ -313,3 +313,20 @@ def test_the_verification_snippet_in_the_docs_accepts_a_real_delivery_and_reject
     (request,) = receiver.requests
     assert namespace["verify"](secret, request.headers, request.body)
     assert not namespace["verify"](secret, request.headers, request.body.replace(b"H-001", b"H-666"))
+
+
+def test_finished_deliveries_leave_the_log_after_the_retention_and_pending_ones_stay(
+    assessment, contributor, owner, receiver
+):
+    from assessments.webhooks.tasks import webhook_log_prune
+
+    endpoint, _ = _endpoint(assessment.project, owner, receiver.url, event_types=["hazard.created"])
+    for n in range(3):
+        make_hazard(assessment, contributor, title=f"Hazard {n}")
+    old_done, old_pending, recent_done = endpoint.deliveries.order_by("id")
+    WebhookDelivery.objects.filter(pk__in=[old_done.pk, recent_done.pk]).update(status="succeeded")
+    WebhookDelivery.objects.filter(pk__in=[old_done.pk, old_pending.pk]).update(
+        created_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    assert webhook_log_prune() == 1
+    assert set(endpoint.deliveries.values_list("pk", flat=True)) == {old_pending.pk, recent_done.pk}
