@@ -10,5 +10,13 @@ app = Celery("hazlog")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Entries are added by the features that need them; each comes with a plain-English comment.
-app.conf.beat_schedule = {}
+# Read here rather than imported from Django settings, so beat can be configured before Django loads.
+REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR") or 6)
+
+app.conf.beat_schedule = {
+    # Every five minutes: queue again the export jobs that never reached Redis (it was down when they
+    # were requested) or whose message was lost, so every requested export ends done or failed.
+    "exports-requeue-stuck": {"task": "assessments.tasks.exports_requeue_stuck", "schedule": 5 * 60},
+    # Every hour: delete export files older than EXPORT_TTL_HOURS; their download links then say expired.
+    "exports-remove-expired": {"task": "assessments.tasks.exports_remove_expired", "schedule": 60 * 60},
+}

@@ -160,10 +160,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    # Publishing reconnects through these (not CELERY_BROKER_CONNECTION_MAX_RETRIES, which is the
+    # worker's): without them a request waits ~6 s for a Redis that is down before it can say so.
+    "max_retries": env_int("CELERY_PUBLISH_MAX_RETRIES", 1),
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must fail fast when Redis is down, so the request can say "try again" instead of hanging.
-CELERY_BROKER_CONNECTION_MAX_RETRIES = env_int("CELERY_PUBLISH_MAX_RETRIES", 1)
+# A worker waits for Redis to come back however long it is down (None: retry forever); publishing from a
+# request fails fast instead, through the transport options above.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
 
@@ -275,4 +282,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step at INFO; only its warnings (e.g. a refused fetch) matter.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
