@@ -1,9 +1,13 @@
 """Celery tasks of the assessments app: thin, id-based, safe to run twice."""
 
+import smtplib
+
 from celery import shared_task
+from django.conf import settings
 
 from assessments.exports import service as exports
 from assessments.models import ExportJob
+from assessments.reminders import digests
 from assessments.services import notifications
 
 # A PDF of the largest register allowed takes a few minutes; past the soft limit the job is failed
@@ -46,3 +50,25 @@ def exports_requeue_stuck() -> int:
 def exports_remove_expired() -> int:
     """Delete export files past their expiry."""
     return exports.export_remove_expired()
+
+
+@shared_task(acks_late=True)
+def reminders_send_daily() -> dict:
+    """Build today's reminder digests and queue their e-mails; running it again adds nothing."""
+    return digests.digests_create()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=8)
+def reminders_email_digest(self, digest_id: int) -> bool:
+    """E-mail one digest. The mail server down: retried with exponential backoff, never marked sent."""
+    try:
+        return digests.digest_send_email(digest_id=digest_id)
+    except (OSError, smtplib.SMTPException) as exc:
+        delay = settings.HAZLOG_EMAIL_RETRY_SECONDS * 2**self.request.retries
+        raise self.retry(exc=exc, countdown=delay) from exc
+
+
+@shared_task(acks_late=True)
+def reminders_requeue_unsent() -> int:
+    """Queue again today's digest e-mails that have not gone out."""
+    return digests.digests_requeue_unsent()

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -19,4 +20,15 @@ app.conf.beat_schedule = {
     "exports-requeue-stuck": {"task": "assessments.tasks.exports_requeue_stuck", "schedule": 5 * 60},
     # Every hour: delete export files older than EXPORT_TTL_HOURS; their download links then say expired.
     "exports-remove-expired": {"task": "assessments.tasks.exports_remove_expired", "schedule": 60 * 60},
+    # Once a day at REMINDER_HOUR (UTC): one digest per person of what is due, waiting or expiring,
+    # in the app and by e-mail. Running it twice in a day sends nothing new.
+    "reminders-daily": {
+        "task": "assessments.tasks.reminders_send_daily",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=0),
+    },
+    # Every hour: queue again today's digest e-mails that the mail server or the queue kept from going out.
+    "reminders-requeue-unsent": {
+        "task": "assessments.tasks.reminders_requeue_unsent",
+        "schedule": crontab(minute=30),
+    },
 }
