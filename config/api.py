@@ -2,4 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from assessments.exports.api import ExportJobViewSet
+
 router = DefaultRouter()
+router.register("exports", ExportJobViewSet, basename="export")

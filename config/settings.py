@@ -263,6 +263,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/min"),
         "user": env_str("API_THROTTLE_USER", "1200/min"),
+        "exports": env_str("API_THROTTLE_EXPORTS", "60/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
