@@ -7,27 +7,85 @@ same bytes on any database and in any run, so anyone can recompute the hash and 
 
 import hashlib
 import json
+from collections import defaultdict
 from typing import Any
 
+from django.apps import apps
+
 SCHEMA = "hazlog.snapshot/1"
-
-
-def _user(user) -> str | None:
-    return user.get_username() if user is not None else None
 
 
 def _date(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# Orders that use every field, so that rows equal in their first keys never fall back to database order
+# (ids and insertion order differ between databases).
+def _consequence_order(c: dict) -> tuple:
+    return (-c["severity"], c["harm_type"], c["affected_party"], c["description"])
+
+
+def _acceptance_order(a: dict) -> tuple:
+    return (a["expires_on"] or "", a["accepted_by"] or "", a["rationale"], a["conditions"])
+
+
 def content(assessment) -> dict[str, Any]:
-    """The content as plain data (what the hash covers). Three queries however large the register."""
-    scenarios = list(
-        assessment.scenarios.select_related("owner", "source_template")
-        .prefetch_related("consequences", "acceptances__accepted_by")
-        .order_by("number")
+    """The content as plain data (what the hash covers). Five queries however large the register.
+
+    Rows are read as plain values, not model instances: at 2,000 scenarios and 4,000 mitigations this is
+    several times faster, and it is on the path of every approval and every verification.
+    """
+    # hazards builds on assessments; its models are reached by name so the dependency stays one-way.
+    consequence_model = apps.get_model("hazards", "Consequence")
+    acceptance_model = apps.get_model("hazards", "RiskAcceptance")
+    mitigation_model = apps.get_model("hazards", "Mitigation")
+
+    consequences: dict[int, list[dict]] = defaultdict(list)
+    for scenario_id, description, harm_type, affected_party, severity in consequence_model.objects.filter(
+        scenario__assessment=assessment
+    ).values_list("scenario_id", "description", "harm_type", "affected_party", "severity"):
+        consequences[scenario_id].append(
+            {"description": description, "harm_type": harm_type, "affected_party": affected_party, "severity": severity}
+        )
+    # Revoked acceptances are not content; expired ones stay, with their date, so that the hash does not
+    # depend on the day it is computed.
+    acceptances: dict[int, list[dict]] = defaultdict(list)
+    for scenario_id, accepted_by, rationale, conditions, expires_on in acceptance_model.objects.filter(
+        scenario__assessment=assessment, revoked_at__isnull=True
+    ).values_list("scenario_id", "accepted_by__username", "rationale", "conditions", "expires_on"):
+        acceptances[scenario_id].append(
+            {
+                "accepted_by": accepted_by,
+                "rationale": rationale,
+                "conditions": conditions,
+                "expires_on": _date(expires_on),
+            }
+        )
+    links: dict[int, list[str]] = defaultdict(list)
+    for mitigation_id, ref in mitigation_model.scenarios.through.objects.filter(
+        mitigation__assessment=assessment
+    ).values_list("mitigation_id", "hazardscenario__ref"):
+        links[mitigation_id].append(ref)
+
+    scenarios = assessment.scenarios.order_by("number").values(
+        "id",
+        "ref",
+        "title",
+        "description",
+        "category",
+        "causes",
+        "affected_parties",
+        "source_template__key",
+        "inherent_likelihood",
+        "inherent_severity",
+        "inherent_level",
+        "residual_likelihood",
+        "residual_severity",
+        "residual_level",
+        "treatment",
+        "owner__username",
     )
-    mitigations = list(assessment.mitigations.prefetch_related("scenarios").order_by("number"))
+    mitigations = assessment.mitigations.order_by("number").values("id", "ref", "title", "description", "kind")
     return {
         "schema": SCHEMA,
         "assessment": {
@@ -44,63 +102,38 @@ def content(assessment) -> dict[str, Any]:
         "matrix": assessment.matrix,
         "scenarios": [
             {
-                "ref": s.ref,
-                "title": s.title,
-                "description": s.description,
-                "category": s.category,
-                "causes": s.causes,
-                "affected_parties": s.affected_parties,
-                "template": s.source_template.key if s.source_template else None,
+                "ref": s["ref"],
+                "title": s["title"],
+                "description": s["description"],
+                "category": s["category"],
+                "causes": s["causes"],
+                "affected_parties": s["affected_parties"],
+                "template": s["source_template__key"],
                 "inherent": {
-                    "likelihood": s.inherent_likelihood,
-                    "severity": s.inherent_severity,
-                    "level": s.inherent_level or None,
+                    "likelihood": s["inherent_likelihood"],
+                    "severity": s["inherent_severity"],
+                    "level": s["inherent_level"] or None,
                 },
                 "residual": {
-                    "likelihood": s.residual_likelihood,
-                    "severity": s.residual_severity,
-                    "level": s.residual_level or None,
+                    "likelihood": s["residual_likelihood"],
+                    "severity": s["residual_severity"],
+                    "level": s["residual_level"] or None,
                 },
-                "treatment": s.treatment,
-                "owner": _user(s.owner),
-                "consequences": sorted(
-                    (
-                        {
-                            "description": c.description,
-                            "harm_type": c.harm_type,
-                            "affected_party": c.affected_party,
-                            "severity": c.severity,
-                        }
-                        for c in s.consequences.all()
-                    ),
-                    key=lambda c: (-c["severity"], c["harm_type"], c["affected_party"], c["description"]),
-                ),
-                # Revoked acceptances are not content; expired ones stay, with their date, so that the
-                # hash does not depend on the day it is computed.
-                "acceptances": sorted(
-                    (
-                        {
-                            "accepted_by": _user(a.accepted_by),
-                            "rationale": a.rationale,
-                            "conditions": a.conditions,
-                            "expires_on": _date(a.expires_on),
-                        }
-                        for a in s.acceptances.all()
-                        if a.revoked_at is None
-                    ),
-                    key=lambda a: (a["expires_on"], a["accepted_by"] or "", a["rationale"]),
-                ),
+                "treatment": s["treatment"],
+                "owner": s["owner__username"],
+                "consequences": sorted(consequences[s["id"]], key=_consequence_order),
+                "acceptances": sorted(acceptances[s["id"]], key=_acceptance_order),
             }
             for s in scenarios
         ],
         # Progress (status, owner, due date, ticket) is tracked after sign-off and is not signed content.
         "mitigations": [
             {
-                "ref": m.ref,
-                "title": m.title,
-                "description": m.description,
-                "kind": m.kind,
-                "scenarios": sorted((s.ref for s in m.scenarios.all()), key=lambda ref: (len(ref), ref)),
+                "ref": m["ref"],
+                "title": m["title"],
+                "description": m["description"],
+                "kind": m["kind"],
+                "scenarios": sorted(links[m["id"]], key=lambda ref: (len(ref), ref)),
             }
             for m in mitigations
         ],
@@ -122,4 +155,5 @@ def build(assessment) -> tuple[str, str]:
 
 
 def verify(canonical: str, sha256: str) -> bool:
+    """Whether a canonical text still hashes to the recorded SHA-256 (see also assessments/verification.py)."""
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest() == sha256

@@ -1,4 +1,4 @@
-"""python -m bench [register ...]: run benchmarks against PostgreSQL and print ratios (see bench/README.md)."""
+"""python -m bench [register signoff ...]: run benchmarks against PostgreSQL and print ratios (see bench/README.md)."""
 
 import argparse
 import json
@@ -20,11 +20,14 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     url = configure()
-    from bench import data, register
+    from bench import data, register, signoff
 
     spec = data.Spec(scenarios=args.scenarios, mitigations=args.mitigations)
     assessment = data.generate(spec)
-    runners = {"register": lambda: register.run(assessment, repeats=args.repeats)}
+    runners = {
+        "register": lambda: register.run(assessment, repeats=args.repeats),
+        "signoff": lambda: signoff.run(assessment, repeats=args.repeats),
+    }
     unknown = set(args.benchmarks) - set(runners)
     if unknown:
         parser.error(f"unknown benchmarks: {', '.join(sorted(unknown))}; choose from {', '.join(runners)}")

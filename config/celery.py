@@ -14,7 +14,15 @@ app.autodiscover_tasks()
 # Read here rather than imported from Django settings, so beat can be configured before Django loads.
 REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR") or 6)
 
+# Entries are added by the features that need them; each comes with a plain-English comment.
 app.conf.beat_schedule = {
+    # Every day at 00:15 UTC, just after the date changes: risk acceptances whose expiry date has passed
+    # are marked expired (once each), audited, and approvers, owners and scenario owners are told.
+    # A missed run is caught up by the next one: the sweep looks at dates, not at "yesterday".
+    "expire-risk-acceptances": {
+        "task": "hazards.tasks.acceptances_expire",
+        "schedule": crontab(hour=0, minute=15),
+    },
     # Every five minutes: queue again the export jobs that never reached Redis (it was down when they
     # were requested) or whose message was lost, so every requested export ends done or failed.
     "exports-requeue-stuck": {"task": "assessments.tasks.exports_requeue_stuck", "schedule": 5 * 60},

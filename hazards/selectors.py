@@ -3,11 +3,20 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
-from assessments.models import Assessment
-from hazards.models import Consequence, HazardScenario, HazardTemplate, Mitigation, MitigationStatus, RiskAcceptance
+from assessments.models import Assessment, Membership, Role, Status
+from hazards.models import (
+    Consequence,
+    HazardScenario,
+    HazardTemplate,
+    Mitigation,
+    MitigationStatus,
+    RiskAcceptance,
+    Treatment,
+)
 
 HAZARD_SORTS = {
     "ref": ("number",),
@@ -146,3 +155,45 @@ def template_list(*, area: str = "", q: str = "") -> QuerySet[HazardTemplate]:
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(key__iexact=q))
     return qs.order_by("key")
+
+
+# Revisions someone still works on or relies on; superseded and archived ones are history.
+REVIEWABLE_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED)
+
+
+def acceptance_review_list(*, user: User, assessment: Assessment | None = None) -> QuerySet[HazardScenario]:
+    """Scenarios whose risk acceptance expired or was revoked and that nothing covers again ("My work").
+
+    Listed for the people who must act: the scenario's owner, and the project's owners and approvers
+    (who can accept the risk again). A scenario is covered again by a valid acceptance, or by moving it
+    off the `accept` treatment with a mitigation that is not rejected. Each row carries `last_expired_on`
+    and `last_revoked_at` (None when it has none of that kind). One query however long the list.
+    """
+    if not user.is_authenticated:
+        return HazardScenario.objects.none()
+    today = timezone.localdate()
+    project = OuterRef("assessment__project")
+    acceptances = RiskAcceptance.objects.filter(scenario=OuterRef("pk"))
+    expired = acceptances.filter(revoked_at__isnull=True, expires_on__lt=today)
+    revoked = acceptances.filter(revoked_at__isnull=False)
+    valid = acceptances.filter(revoked_at__isnull=True, expires_on__gte=today)
+    live_mitigation = Mitigation.objects.filter(scenarios=OuterRef("pk")).exclude(status=MitigationStatus.REJECTED)
+    qs = (
+        HazardScenario.objects.filter(
+            Exists(Membership.objects.filter(project=project, user=user)),
+            Q(owner=user)
+            | Exists(Membership.objects.filter(project=project, user=user, role__in=[Role.OWNER, Role.APPROVER])),
+            Exists(expired) | Exists(revoked),
+            ~Exists(valid),
+            assessment__status__in=REVIEWABLE_STATUSES,
+        )
+        .exclude(Q(Exists(live_mitigation)) & ~Q(treatment=Treatment.ACCEPT))
+        .select_related("assessment__project", "owner")
+        .annotate(
+            last_expired_on=Subquery(expired.order_by("-expires_on").values("expires_on")[:1]),
+            last_revoked_at=Subquery(revoked.order_by("-revoked_at").values("revoked_at")[:1]),
+        )
+    )
+    if assessment is not None:
+        qs = qs.filter(assessment=assessment)
+    return qs.order_by("assessment__project__name", "assessment__title", "assessment__revision", "number")

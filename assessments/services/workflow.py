@@ -15,16 +15,19 @@ from django.utils import timezone
 
 from assessments import audit, snapshot, workflow
 from assessments.errors import InvalidInput, InvalidTransition
-from assessments.models import Approval, Assessment, Role, Snapshot, Status, Via
+from assessments.models import Approval, Assessment, AuditEvent, Role, Snapshot, Status, Via
 from assessments.revisions import copy_content
 from assessments.selectors import project_members_with_role
 from assessments.services.notifications import notify
+from assessments.verification import live_hash
 from assessments.versioning import check_version, lock
 from hazards import scoring
 
 REVIEWERS = (Role.REVIEWER, Role.APPROVER, Role.OWNER)
 APPROVERS = (Role.APPROVER, Role.OWNER)
-CONTRIBUTORS = (Role.CONTRIBUTOR, Role.REVIEWER, Role.APPROVER, Role.OWNER)
+# Audit actions that write an assessment's content: their actors are the revision's contributors.
+CONTENT_ACTION_PREFIXES = ("hazard.", "consequence.", "mitigation.")
+CONTENT_ACTIONS = ("assessment.created", "assessment.updated")
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,18 @@ def submit_problems(assessment: Assessment) -> list[str]:
     return problems
 
 
-def counting_approvals(assessment: Assessment):
-    """Approvals that count: given to the content as it is now (the hash taken at submission)."""
-    return assessment.approvals.filter(content_hash=assessment.content_hash).select_related("approver")
+def counting_approvals(assessment: Assessment, *, live: str | None = None):
+    """Approvals that count: given to the content as submitted, while the content is still exactly that.
+
+    If anything changed the content after submission (a revoked acceptance, or any other path), no
+    approval counts until the revision is submitted again. This is the rule for a revision in review;
+    to show the approvals of any revision, counted or outdated, use `verification.approval_states`.
+    """
+    if live is None:
+        live = live_hash(assessment)
+    if not assessment.content_hash or live != assessment.content_hash:
+        return assessment.approvals.none()
+    return assessment.approvals.filter(content_hash=live).select_related("approver")
 
 
 def _guard_problems(name: str, assessment: Assessment, by: User) -> list[str]:
@@ -106,7 +118,13 @@ def _guard_problems(name: str, assessment: Assessment, by: User) -> list[str]:
     if name == workflow.APPROVE:
         if assessment.submitted_by_id == by.pk:
             return ["You submitted this revision; someone else must approve it (four eyes)."]
-        if counting_approvals(assessment).filter(approver=by).exists():
+        live = live_hash(assessment)
+        if live != assessment.content_hash:
+            return [
+                "The content changed after it was submitted, so approvals given before no longer count. "
+                "Request changes and submit it again."
+            ]
+        if counting_approvals(assessment, live=live).filter(approver=by).exists():
             return ["You have already approved this content."]
     if name == workflow.START_REVISION:
         newer = Assessment.objects.filter(lineage=assessment.lineage, revision__gt=assessment.revision)
@@ -159,6 +177,22 @@ def _name(assessment: Assessment) -> str:
     return f"“{assessment.title}” (rev. {assessment.revision})"
 
 
+def contributors(assessment: Assessment):
+    """The people told about review outcomes: members with the contributor role, the submitter, and every
+    member who wrote content in any revision of this assessment."""
+    authored = Q()
+    for prefix in CONTENT_ACTION_PREFIXES:
+        authored |= Q(action__startswith=prefix)
+    authors = AuditEvent.objects.filter(
+        authored | Q(action__in=CONTENT_ACTIONS), assessment__lineage=assessment.lineage, actor__isnull=False
+    ).values("actor")
+    return User.objects.filter(
+        Q(memberships__role=Role.CONTRIBUTOR) | Q(pk__in=authors) | Q(pk=assessment.submitted_by_id),
+        memberships__project=assessment.project,
+        is_active=True,
+    ).distinct()
+
+
 def _record(assessment: Assessment, by: User, via: str, action: str, changes: dict) -> None:
     audit.record(
         actor=by,
@@ -208,18 +242,15 @@ def assessment_request_changes(
 ) -> Assessment:
     assessment = lock(Assessment, assessment_id)
     check_version(assessment, expected_version)
+    _check(workflow.REQUEST_CHANGES, assessment, by)
     comment = (comment or "").strip()
     if not comment:
         raise InvalidInput({"comment": ["Say what needs to change."]})
-    _check(workflow.REQUEST_CHANGES, assessment, by)
     diff = _set_status(assessment, Status.CHANGES_REQUESTED)
     diff["comment"] = [None, comment]
     _record(assessment, by, via, "assessment.changes_requested", diff)
-    recipients = list(project_members_with_role(project=assessment.project, roles=[Role.CONTRIBUTOR]))
-    if assessment.submitted_by is not None:
-        recipients.append(assessment.submitted_by)
     notify(
-        recipients=recipients,
+        recipients=contributors(assessment),
         exclude=[by],
         project=assessment.project,
         kind="changes_requested",
@@ -237,6 +268,7 @@ def assessment_approve(
     by: User,
     comment: str = "",
     seen_hash: str | None = None,
+    expected_version: int | None = None,
     via: str = Via.WEB,
 ) -> Assessment:
     """Record one approval of the submitted content; the last required one approves the revision.
@@ -244,19 +276,16 @@ def assessment_approve(
     `seen_hash` is the content hash the approver looked at; if the content moved on since, the
     approval is refused rather than attached to content they have not seen.
     """
+    # The row lock serialises approvers: two approving at once are counted one after the other, and
+    # only the one that completes the quorum moves the status.
     assessment = lock(Assessment, assessment_id)
+    check_version(assessment, expected_version)
     _check(workflow.APPROVE, assessment, by)
-    _, current_hash = snapshot.build(assessment)
-    if current_hash != assessment.content_hash:
-        # Cannot happen through the services (content is frozen in review), but the rule holds for
-        # any path: approvals are only ever given to the content that was submitted.
-        raise InvalidTransition(
-            "The content changed after it was submitted; it must be submitted again before approval."
-        )
-    if seen_hash is not None and seen_hash != current_hash:
+    live = assessment.content_hash  # the guard has just checked the live content still hashes to this
+    if seen_hash is not None and seen_hash != live:
         raise InvalidTransition("The content changed since you looked at it; review the current version.")
     approval = Approval.objects.create(
-        assessment=assessment, approver=by, content_hash=current_hash, comment=(comment or "").strip()
+        assessment=assessment, approver=by, content_hash=live, comment=(comment or "").strip()
     )
     audit.record(
         actor=by,
@@ -266,20 +295,20 @@ def assessment_approve(
         assessment=assessment,
         obj=approval,
         object_ref=f"rev {assessment.revision}",
-        changes={"content_hash": [None, current_hash], "comment": [None, approval.comment]},
+        changes={"content_hash": [None, live], "comment": [None, approval.comment]},
     )
-    approvers = counting_approvals(assessment).values("approver").distinct().count()
+    approvers = counting_approvals(assessment, live=live).values("approver").distinct().count()
     if approvers < assessment.project.required_approvals:
         assessment.version += 1
         assessment.save(update_fields=["version", "updated_at"])
         return assessment
-    approved_snapshot = Snapshot.objects.get(assessment=assessment, sha256=current_hash)
+    approved_snapshot = Snapshot.objects.get(assessment=assessment, sha256=live)
     diff = _set_status(assessment, Status.APPROVED, approved_at=timezone.now(), approved_snapshot=approved_snapshot)
+    diff["approvers"] = [None, approvers]
     _record(assessment, by, via, "assessment.approved", diff)
     _supersede_older(assessment, by, via)
-    recipients = list(project_members_with_role(project=assessment.project, roles=CONTRIBUTORS))
     notify(
-        recipients=recipients,
+        recipients=contributors(assessment),
         exclude=[by],
         project=assessment.project,
         kind="approved",
@@ -310,10 +339,13 @@ def assessment_archive(*, assessment_id: int, by: User, expected_version: int | 
 
 
 @transaction.atomic
-def assessment_start_revision(*, assessment_id: int, by: User, via: str = Via.WEB) -> Assessment:
+def assessment_start_revision(
+    *, assessment_id: int, by: User, expected_version: int | None = None, via: str = Via.WEB
+) -> Assessment:
     """Copy an approved revision into revision n+1, a draft: refs, ratings, consequences, mitigations and
     their links are kept; acceptances carry over while still valid."""
     previous = lock(Assessment, assessment_id)
+    check_version(previous, expected_version)
     _check(workflow.START_REVISION, previous, by)
     fields = {
         field: getattr(previous, field)

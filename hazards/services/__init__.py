@@ -1,6 +1,6 @@
 """Every write in the hazards app; callers use `services.<noun>_<verb>(...)`."""
 
-from hazards.services.acceptances import acceptance_grant, acceptance_revoke
+from hazards.services.acceptances import acceptance_grant, acceptance_revoke, acceptances_expire
 from hazards.services.catalogue import catalogue_load, hazards_from_templates
 from hazards.services.comments import comment_create
 from hazards.services.consequences import consequence_create, consequence_delete, consequence_update
@@ -17,6 +17,7 @@ from hazards.services.scenarios import assessment_set_matrix, hazard_create, haz
 __all__ = [
     "acceptance_grant",
     "acceptance_revoke",
+    "acceptances_expire",
     "assessment_set_matrix",
     "catalogue_load",
     "comment_create",

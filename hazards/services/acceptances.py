@@ -1,19 +1,61 @@
-"""Risk acceptances: an approver accepts a scenario's residual risk until a date, or revokes that."""
+"""Risk acceptances: an approver accepts a scenario's residual risk until a date, revokes it, or it expires."""
 
 import datetime
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from assessments import audit, permissions, workflow
 from assessments.errors import InvalidInput
-from assessments.models import Assessment, Via
+from assessments.models import Assessment, Role, Status, Via
+from assessments.selectors import project_members_with_role
+from assessments.services.notifications import notify
 from assessments.versioning import check_version, lock, save_versioned
-from hazards.models import HazardScenario, RiskAcceptance
+from hazards.models import HazardScenario, RiskAcceptance, Treatment
 
 ACCEPTANCE_FIELDS = ["rationale", "conditions", "expires_on"]
+# Those who may accept risk, and so are told when a scenario needs (or lost) an acceptance.
+ACCEPTORS = (Role.APPROVER, Role.OWNER)
+# Expired acceptances in these revisions are announced; superseded and archived ones are history.
+ANNOUNCED_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED)
+
+
+def _where(scenario: HazardScenario, assessment: Assessment) -> str:
+    return f"{scenario.ref} “{scenario.title}” in “{assessment.title}” (rev. {assessment.revision})"
+
+
+def has_valid_acceptance(scenario: HazardScenario, *, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return scenario.acceptances.filter(revoked_at__isnull=True, expires_on__gte=today).exists()
+
+
+def notify_needs_acceptance(*, scenario: HazardScenario, assessment: Assessment, by: User | None) -> int:
+    """Tell approvers and owners that a scenario treated by acceptance has no valid acceptance.
+
+    Called when a scenario's treatment becomes `accept`; one notification per person per such change
+    (the cause carries the scenario's version).
+    """
+    if scenario.treatment != Treatment.ACCEPT or has_valid_acceptance(scenario):
+        return 0
+    return notify(
+        recipients=project_members_with_role(project=assessment.project, roles=ACCEPTORS),
+        exclude=[by] if by is not None else [],
+        project=assessment.project,
+        kind="acceptance_needed",
+        cause=f"hazard:{scenario.pk}:acceptance_needed:{scenario.version}",
+        message=f"{_where(scenario, assessment)} is to be accepted; it needs an approver's risk acceptance.",
+        url=f"/hazards/{scenario.pk}/",
+    )
+
+
+def _lapse_recipients(scenario: HazardScenario, assessment: Assessment) -> list[User]:
+    people = list(project_members_with_role(project=assessment.project, roles=ACCEPTORS))
+    if scenario.owner_id is not None and permissions.can_view(scenario.owner, assessment.project):
+        people.append(scenario.owner)
+    return people
 
 
 def _lock_for_acceptance(assessment_id: int, by: User, *, revoking: bool = False) -> Assessment:
@@ -103,4 +145,72 @@ def acceptance_revoke(
         object_ref=scenario.ref,
         changes=diff,
     )
+    notify(
+        recipients=_lapse_recipients(scenario, assessment),
+        exclude=[by],
+        project=assessment.project,
+        kind="acceptance_revoked",
+        cause=f"acceptance:{acceptance.pk}:revoked",
+        message=f"{by.get_username()} revoked the risk acceptance of {_where(scenario, assessment)}: {reason}",
+        url=f"/hazards/{scenario.pk}/",
+    )
     return acceptance
+
+
+def acceptances_expire(*, today: datetime.date | None = None, batch_size: int = 500) -> int:
+    """Mark acceptances whose expiry date has passed as expired, once each; returns how many were marked.
+
+    Each gets an `acceptance.expired` audit event; approvers, owners and the scenario's owner are told
+    (for revisions still in use). Works in batches, each its own transaction, with rows claimed under
+    a lock (SKIP LOCKED), so two sweeps at once, or a sweep run twice, mark every acceptance once.
+    An acceptance is valid through its expiry date and expired from the day after.
+    """
+    today = today or timezone.localdate()
+    total = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                RiskAcceptance.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(expired_at__isnull=True, revoked_at__isnull=True, expires_on__lt=today)
+                .select_related("scenario__assessment__project", "scenario__owner", "accepted_by")
+                .order_by("id")[:batch_size]
+            )
+            if not batch:
+                return total
+            now = timezone.now()
+            RiskAcceptance.objects.filter(pk__in=[a.pk for a in batch]).update(
+                expired_at=now, updated_at=now, version=F("version") + 1
+            )
+            for acceptance in batch:
+                _announce_expiry(acceptance, now)
+        total += len(batch)
+        if len(batch) < batch_size:
+            return total
+
+
+def _announce_expiry(acceptance: RiskAcceptance, now: datetime.datetime) -> None:
+    scenario = acceptance.scenario
+    assessment = scenario.assessment
+    audit.record(
+        actor=None,
+        via=Via.TASK,
+        action="acceptance.expired",
+        project=assessment.project,
+        assessment=assessment,
+        obj=acceptance,
+        object_ref=scenario.ref,
+        changes={"expired_at": [None, audit.audit_value(now)]},
+    )
+    if assessment.status not in ANNOUNCED_STATUSES:
+        return
+    notify(
+        recipients=_lapse_recipients(scenario, assessment),
+        project=assessment.project,
+        kind="acceptance_expired",
+        cause=f"acceptance:{acceptance.pk}:expired",
+        message=(
+            f"The risk acceptance of {_where(scenario, assessment)} by {acceptance.accepted_by.get_username()} "
+            f"expired on {acceptance.expires_on.isoformat()}; the scenario needs review."
+        ),
+        url=f"/hazards/{scenario.pk}/",
+    )

@@ -10,6 +10,7 @@ from assessments.models import Assessment, Via
 from assessments.versioning import check_version, lock, save_versioned
 from hazards import scoring
 from hazards.models import Category, HazardScenario, HazardTemplate, Treatment
+from hazards.services.acceptances import notify_needs_acceptance
 from hazards.services.common import (
     check_choice,
     check_owner,
@@ -113,6 +114,7 @@ def hazard_create(
         obj=scenario,
         changes=audit.snapshot_fields(scenario, list(values)),
     )
+    notify_needs_acceptance(scenario=scenario, assessment=assessment, by=by)
     return scenario
 
 
@@ -146,6 +148,8 @@ def hazard_update(
         obj=scenario,
         changes=diff,
     )
+    if "treatment" in diff:
+        notify_needs_acceptance(scenario=scenario, assessment=assessment, by=by)
     return scenario
 
 

@@ -4,7 +4,9 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from assessments.models import Assessment, Membership, Project
+from assessments import diff, verification
+from assessments.models import Assessment, Membership, Project, Status
+from hazards.models import RiskAcceptance
 
 
 def test_demo_creates_a_populated_project_with_one_user_per_role(catalogue, settings):
@@ -20,11 +22,33 @@ def test_demo_creates_a_populated_project_with_one_user_per_role(catalogue, sett
         "dave": "approver",
         "victor": "viewer",
     }
-    assessment = Assessment.objects.get(project=project)
+    assessment = Assessment.objects.get(project=project, title="IDE assistant — first rollout wave")
     assert assessment.scenarios.count() >= 12
     assert all(s.consequences.exists() and s.mitigations.exists() for s in assessment.scenarios.all())
     assert not assessment.scenarios.filter(residual_level="").exists()
     assert authenticate(username="carol", password="hazlog-demo") is not None
+
+
+def test_demo_shows_sign_off_material_an_accepted_risk_and_a_revision_with_changes(catalogue, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    wave = Assessment.objects.get(title="IDE assistant — first rollout wave")
+    political = wave.scenarios.get(category="political_societal")
+    acceptance = RiskAcceptance.objects.get(scenario=political)
+    assert (acceptance.accepted_by.username, acceptance.revoked_at) == ("carol", None)
+
+    rev1, rev2 = Assessment.objects.filter(title="Code-review bot — pilot").order_by("revision")
+    assert (rev1.status, rev2.status, rev2.previous_id) == (Status.APPROVED, Status.DRAFT, rev1.pk)
+    assert sorted(rev1.approvals.values_list("approver__username", flat=True)) == ["carol", "dave"]
+    check = verification.assessment_verify(rev1)
+    assert check.approved.intact and check.approved.matches_live
+    assert check.counting_approvals == 2
+    summary = diff.diff_assessments(rev1, rev2)["summary"]
+    assert summary["context_changed"] == 2
+    assert summary["scenarios_added"] == 1
+    assert summary["residual_up"] == 1
+    assert summary["consequences_added"] == 1
+    assert summary["mitigations_changed"] >= 1
 
 
 def test_demo_runs_once(catalogue, settings, capsys):

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import services as assessment_services
-from assessments.models import DeploymentChannel, Project, Role, Via
+from assessments.models import Assessment, DeploymentChannel, Project, Role, Via
+from assessments.services import workflow
 from hazards import services
 from hazards.models import HazardTemplate, MitigationStatus, Treatment
 
@@ -42,6 +43,8 @@ TEMPLATES = [
     "POL-04",
 ]
 TICKETS = {1: "SEC-101", 2: "SEC-102", 4: "PLAT-311", 6: "PLAT-318"}
+# The older assessment: approved as revision 1, with revision 2 started as a draft with a few changes.
+REVIEW_BOT_TEMPLATES = ["APP-01", "SEC-02", "HUM-01", "LEG-02", "POL-04"]
 
 
 class Command(BaseCommand):
@@ -63,7 +66,8 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             users = self._users()
-            self._project(users)
+            project = self._project(users)
+            self._review_bot(project, users)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data created. Sign in as olivia (owner), alice (contributor), bob (reviewer), carol or dave "
@@ -84,7 +88,7 @@ class Command(BaseCommand):
             users[username] = user
         return users
 
-    def _project(self, users: dict[str, User]) -> None:
+    def _project(self, users: dict[str, User]) -> Project:
         olivia = users["olivia"]
         project = assessment_services.project_create(
             by=olivia,
@@ -154,3 +158,104 @@ class Command(BaseCommand):
             services.mitigation_update(
                 mitigation_id=mitigation.pk, by=alice, expected_version=mitigation.version, via=Via.CLI, **changes
             )
+        self._accept_political_risk(assessment, users["carol"], days=120)
+        return project
+
+    def _accept_political_risk(self, assessment: Assessment, approver: User, *, days: int) -> None:
+        """The political/societal scenarios are treated by acceptance: an approver accepts them, with an expiry."""
+        for scenario in assessment.scenarios.filter(treatment=Treatment.ACCEPT):
+            services.acceptance_grant(
+                hazard_id=scenario.pk,
+                by=approver,
+                via=Via.CLI,
+                rationale="Correlated failures are bounded by code review and diverse tooling; the organisation "
+                "accepts the residual risk for the first rollout wave.",
+                conditions="Re-assess if more than half of merged code is assistant-written.",
+                expires_on=timezone.localdate() + datetime.timedelta(days=days),
+            )
+
+    def _review_bot(self, project: Project, users: dict[str, User]) -> None:
+        """An older assessment, approved by carol and dave, with a draft revision 2 that changes a few things,
+        so that the sign-off panel, verification and the diff page have something to show."""
+        alice, carol, dave = users["alice"], users["carol"], users["dave"]
+        today = timezone.localdate()
+        rev1 = assessment_services.assessment_create(
+            project_id=project.pk,
+            by=alice,
+            via=Via.CLI,
+            title="Code-review bot — pilot",
+            model_name="CodeGen-X",
+            model_version="2026.04",
+            deployment_channel=DeploymentChannel.REVIEW,
+            user_population="Two platform teams (about 40 developers) who opted in to the pilot.",
+            application_domain="Pull requests to internal services; the bot comments and never merges.",
+            scope="Review comments and suggested patches on pull requests.",
+            next_review_date=today + datetime.timedelta(days=90),
+        )
+        scenarios = services.hazards_from_templates(
+            assessment_id=rev1.pk, template_keys=REVIEW_BOT_TEMPLATES, by=alice, via=Via.CLI
+        )
+        for scenario in scenarios:
+            services.hazard_update(
+                hazard_id=scenario.pk,
+                by=alice,
+                expected_version=scenario.version,
+                via=Via.CLI,
+                residual_likelihood=max(1, scenario.inherent_likelihood - 2),
+                residual_severity=scenario.inherent_severity,
+                owner=alice,
+                treatment=Treatment.ACCEPT if scenario.category == "political_societal" else Treatment.MITIGATE,
+            )
+        self._accept_political_risk(rev1, carol, days=60)
+        workflow.assessment_submit(assessment_id=rev1.pk, by=alice, via=Via.CLI)
+        workflow.assessment_approve(
+            assessment_id=rev1.pk, by=carol, via=Via.CLI, comment="Pilot scope is narrow; fine to proceed."
+        )
+        workflow.assessment_approve(assessment_id=rev1.pk, by=dave, via=Via.CLI)
+
+        rev2 = workflow.assessment_start_revision(assessment_id=rev1.pk, by=alice, via=Via.CLI)
+        assessment_services.assessment_update(
+            assessment_id=rev2.pk,
+            by=alice,
+            expected_version=None,
+            via=Via.CLI,
+            model_version="2026.10",
+            user_population="All product teams (about 800 developers).",
+        )
+        # Wider rollout: over-reliance becomes more likely, and the bot may now open pull requests itself.
+        over_reliance = rev2.scenarios.get(category="over_reliance")
+        services.hazard_update(
+            hazard_id=over_reliance.pk,
+            by=alice,
+            expected_version=over_reliance.version,
+            via=Via.CLI,
+            residual_likelihood=min(5, over_reliance.residual_likelihood + 2),
+        )
+        services.consequence_create(
+            hazard_id=over_reliance.pk,
+            by=alice,
+            via=Via.CLI,
+            description="Reviewers approve bot-suggested patches without reading them; defects reach production.",
+            harm_type="technical",
+            affected_party="organisation",
+            severity=3,
+        )
+        (added,) = services.hazards_from_templates(
+            assessment_id=rev2.pk, template_keys=["SEC-09"], by=alice, via=Via.CLI
+        )
+        services.hazard_update(
+            hazard_id=added.pk,
+            by=alice,
+            expected_version=None,
+            via=Via.CLI,
+            residual_likelihood=max(1, added.inherent_likelihood - 2),
+            residual_severity=added.inherent_severity,
+        )
+        first = rev2.mitigations.order_by("number").first()
+        services.mitigation_update(
+            mitigation_id=first.pk,
+            by=alice,
+            expected_version=first.version,
+            via=Via.CLI,
+            title=f"{first.title} (all teams)",
+        )

@@ -1,0 +1,136 @@
+"""Checking signed content: is a stored snapshot intact, and does the live content still match what was signed?
+
+Used by the status panel, the API and the exports. Anyone with access to an assessment may run these;
+they only read. `sha256sum` over a snapshot's canonical text gives the same hash (see docs/workflow.md).
+"""
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+from assessments import snapshot
+
+
+@dataclass(frozen=True)
+class SnapshotCheck:
+    """A stored snapshot, its recorded hash and the hash of its text recomputed now."""
+
+    snapshot_id: int
+    sha256: str
+    recomputed: str
+    intact: bool  # the stored text still hashes to the recorded SHA-256
+    matches_live: bool  # the assessment's content today gives the same hash
+
+
+@dataclass(frozen=True)
+class ApprovalState:
+    approval_id: int
+    approver: str
+    created_at: str
+    comment: str
+    content_hash: str
+    counts: bool  # given to the content as submitted, and that is still the content
+    outdated: bool  # given to content that is no longer the assessment's content
+
+
+@dataclass(frozen=True)
+class Verification:
+    assessment_id: int
+    revision: int
+    status: str
+    live_sha256: str
+    submitted: SnapshotCheck | None
+    approved: SnapshotCheck | None
+    approvals: list[ApprovalState] = field(default_factory=list)
+    counting_approvals: int = 0
+    required_approvals: int = 1
+
+    @property
+    def content_changed_since_submission(self) -> bool:
+        return self.submitted is not None and not self.submitted.matches_live
+
+    @property
+    def content_changed_since_approval(self) -> bool:
+        return self.approved is not None and not self.approved.matches_live
+
+    def as_dict(self) -> dict:
+        return {
+            **asdict(self),
+            "content_changed_since_submission": self.content_changed_since_submission,
+            "content_changed_since_approval": self.content_changed_since_approval,
+        }
+
+
+def recompute(canonical: str) -> str:
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def live_hash(assessment) -> str:
+    """SHA-256 of the assessment's content as it is now (five queries however large the register)."""
+    return snapshot.build(assessment)[1]
+
+
+def snapshot_verify(stored, *, live: str | None = None) -> SnapshotCheck:
+    """Recompute a stored snapshot's hash from its canonical text and compare it with the live content."""
+    recomputed = recompute(stored.canonical)
+    if live is None:
+        live = live_hash(stored.assessment)
+    return SnapshotCheck(
+        snapshot_id=stored.pk,
+        sha256=stored.sha256,
+        recomputed=recomputed,
+        intact=recomputed == stored.sha256,
+        matches_live=stored.sha256 == live,
+    )
+
+
+def approval_states(assessment, *, live: str | None = None) -> list[ApprovalState]:
+    """Every approval of the revision, saying whether it counts or is outdated.
+
+    An approval counts while it was given to the submitted content and the content is still that. Once
+    the revision is approved, the approvals that signed it stay counted (the approved snapshot is the
+    record); later changes (e.g. a revoked acceptance) show as a mismatch with the approved snapshot.
+    """
+    if live is None:
+        live = live_hash(assessment)
+    signed = assessment.approved_snapshot.sha256 if assessment.approved_snapshot_id else None
+    states = []
+    for approval in assessment.approvals.select_related("approver").order_by("created_at", "id"):
+        if signed is not None:
+            counts = approval.content_hash == signed
+        else:
+            counts = approval.content_hash == assessment.content_hash == live
+        states.append(
+            ApprovalState(
+                approval_id=approval.pk,
+                approver=approval.approver.get_username(),
+                created_at=approval.created_at.isoformat(),
+                comment=approval.comment,
+                content_hash=approval.content_hash,
+                counts=counts,
+                outdated=approval.content_hash != live,
+            )
+        )
+    return states
+
+
+def assessment_verify(assessment) -> Verification:
+    """Recompute every hash that matters for one revision: live content, submitted and approved snapshots."""
+    live = live_hash(assessment)
+    submitted = None
+    if assessment.content_hash:
+        stored = assessment.snapshots.filter(sha256=assessment.content_hash).first()
+        if stored is not None:
+            submitted = snapshot_verify(stored, live=live)
+    approved = snapshot_verify(assessment.approved_snapshot, live=live) if assessment.approved_snapshot_id else None
+    approvals = approval_states(assessment, live=live)
+    return Verification(
+        assessment_id=assessment.pk,
+        revision=assessment.revision,
+        status=assessment.status,
+        live_sha256=live,
+        submitted=submitted,
+        approved=approved,
+        approvals=approvals,
+        counting_approvals=len({a.approver for a in approvals if a.counts}),
+        required_approvals=assessment.project.required_approvals,
+    )
