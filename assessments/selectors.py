@@ -1,10 +1,13 @@
 """Every non-trivial read in the assessments app, always scoped to what the user may see."""
 
+from django.apps import apps
 from django.contrib.auth.models import User
-from django.db.models import Count, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from assessments.models import Assessment, AuditEvent, Membership, Notification, Project
+from assessments.models import Approval, Assessment, AuditEvent, Membership, Notification, Project, Role, Status
+from hazards import scoring
 
 
 def project_list(*, user: User) -> QuerySet[Project]:
@@ -92,3 +95,78 @@ def project_members_with_role(*, project: Project, roles) -> QuerySet[User]:
     return User.objects.filter(
         Q(memberships__project=project) & Q(memberships__role__in=list(roles)), is_active=True
     ).distinct()
+
+
+def reviews_waiting(*, user: User) -> QuerySet[Assessment]:
+    """Assessments in review that wait for this user: they may review them, did not submit them, and (for
+    approvers) have not yet approved the content as it stands. Each carries its counting approvals."""
+    if not user.is_authenticated:
+        return Assessment.objects.none()
+    reviewing_roles = [Role.REVIEWER, Role.APPROVER, Role.OWNER]
+    already_approved = Approval.objects.filter(
+        assessment=OuterRef("pk"), approver=user, content_hash=OuterRef("content_hash")
+    )
+    counting = (
+        Approval.objects.filter(assessment=OuterRef("pk"), content_hash=OuterRef("content_hash"))
+        .values("assessment")
+        .annotate(n=Count("approver", distinct=True))
+        .values("n")
+    )
+    return (
+        Assessment.objects.filter(
+            status=Status.IN_REVIEW,
+            project__memberships__user=user,
+            project__memberships__role__in=reviewing_roles,
+        )
+        .exclude(submitted_by=user)
+        .exclude(Exists(already_approved))
+        .select_related("project", "submitted_by")
+        .annotate(approvals_counting=Coalesce(Subquery(counting), 0))
+        .order_by("submitted_at", "id")
+    )
+
+
+def recent_activity(*, user: User, limit: int = 15) -> list[AuditEvent]:
+    """The newest audit events across the user's projects."""
+    return list(event_list(user=user).select_related("project", "assessment")[:limit])
+
+
+def latest_event_id(*, assessment: Assessment) -> int:
+    """The id of the assessment's newest audit event: every write records one, so a larger id means
+    something changed. One index-only lookup, cheap enough to poll every few seconds."""
+    return AuditEvent.objects.filter(assessment=assessment).order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def residual_level_counts(*, assessments) -> dict[int, list[tuple]]:
+    """{assessment id: [(Level, count), ...]} of residual risk levels, most severe first, plus unrated.
+
+    One grouped query for all the assessments, whatever their size (the project page lists them).
+    """
+    by_id = {a.pk: a for a in assessments}
+    if not by_id:
+        return {}
+    scenario_model = apps.get_model("hazards", "HazardScenario")
+    rows = (
+        scenario_model.objects.filter(assessment_id__in=list(by_id))
+        .values_list("assessment_id", "residual_level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for assessment_id, level, n in rows:
+        counts.setdefault(assessment_id, {})[level] = n
+    result = {}
+    for assessment_id, assessment in by_id.items():
+        found = counts.get(assessment_id, {})
+        levels = [
+            (level, found[level.key]) for level in reversed(scoring.levels(assessment.matrix)) if level.key in found
+        ]
+        if found.get(""):
+            levels.append((None, found[""]))
+        result[assessment_id] = levels
+    return result
+
+
+def member_users(*, project: Project) -> list[User]:
+    """The project's members as users, by username (for owner pickers and filters)."""
+    return list(User.objects.filter(memberships__project=project).order_by("username"))

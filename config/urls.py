@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
+    path("", include("assessments.urls")),
+    path("", include("hazards.urls")),
     # Exports, imports and reminders (issue 6): each feature keeps its own URL module.
     path("", include("assessments.exports.urls")),
     path("", include("assessments.reminders.urls")),

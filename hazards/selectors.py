@@ -3,12 +3,15 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
+from assessments import workflow
 from assessments.models import Assessment, Membership, Role, Status
 from hazards.models import (
+    Comment,
     Consequence,
     HazardScenario,
     HazardTemplate,
@@ -197,3 +200,69 @@ def acceptance_review_list(*, user: User, assessment: Assessment | None = None) 
     if assessment is not None:
         qs = qs.filter(assessment=assessment)
     return qs.order_by("assessment__project__name", "assessment__title", "assessment__revision", "number")
+
+
+OPEN_MITIGATION_STATUSES = [MitigationStatus.PROPOSED, MitigationStatus.PLANNED, MitigationStatus.IN_PROGRESS]
+
+
+def mitigations_assigned(*, user: User, limit: int = 25) -> list[Mitigation]:
+    """Open mitigations the user owns in assessments still being tracked, earliest due (so overdue) first."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Mitigation.objects.filter(
+            _visible(user),
+            owner=user,
+            status__in=OPEN_MITIGATION_STATUSES,
+            assessment__status__in=workflow.TRACKING_STATUSES,
+        )
+        .select_related("assessment__project")
+        .order_by(F("due_date").asc(nulls_last=True), "assessment_id", "number")[:limit]
+    )
+
+
+def heatmap_counts(*, user: User, assessment: Assessment) -> dict[str, dict[tuple[int, int], int]]:
+    """{"inherent"|"residual": {(likelihood, severity): number of scenarios}}: two grouped queries."""
+    scenarios = HazardScenario.objects.filter(_visible(user), assessment=assessment)
+    counts: dict[str, dict[tuple[int, int], int]] = {}
+    for stage in ("inherent", "residual"):
+        rows = (
+            scenarios.filter(**{f"{stage}_likelihood__isnull": False, f"{stage}_severity__isnull": False})
+            .values_list(f"{stage}_likelihood", f"{stage}_severity")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts[stage] = {(likelihood, severity): n for likelihood, severity, n in rows}
+    return counts
+
+
+def mitigation_board(
+    *, user: User, assessment: Assessment, per_status: int = 12
+) -> tuple[dict[str, list[Mitigation]], dict[str, int]]:
+    """The mitigations board: up to `per_status` mitigations per status (earliest due first) and the count
+    of each status. Two queries and one prefetch, however many mitigations there are."""
+    visible = Mitigation.objects.filter(_visible(user), assessment=assessment)
+    counts = dict(visible.values_list("status").annotate(n=Count("id")).order_by())
+    ranked = (
+        visible.annotate(
+            position=Window(
+                RowNumber(), partition_by=[F("status")], order_by=[F("due_date").asc(nulls_last=True), F("number")]
+            )
+        )
+        .filter(position__lte=per_status)
+        .select_related("owner")
+        .prefetch_related(Prefetch("scenarios", queryset=HazardScenario.objects.only("id", "ref").order_by("number")))
+        .order_by("status", "position")
+    )
+    columns: dict[str, list[Mitigation]] = {status: [] for status in MitigationStatus.values}
+    for mitigation in ranked:
+        columns[mitigation.status].append(mitigation)
+    return columns, counts
+
+
+def comment_list(*, user: User, assessment: Assessment, scenario: HazardScenario | None = None) -> QuerySet[Comment]:
+    """Comments on the assessment itself (scenario=None) or on one of its scenarios, oldest first."""
+    qs = Comment.objects.filter(
+        assessment=assessment, assessment__project__memberships__user=user, scenario=scenario
+    ).select_related("author")
+    return qs.order_by("created_at", "id")

@@ -1,0 +1,1 @@
+"""Browser views of the assessments app (projects, members, notifications, sign-off), one module per page."""

@@ -1,0 +1,102 @@
+"""Template helpers for risk levels: coloured badges and rating labels drawn from the assessment's matrix.
+
+The colours are matrix data, so they are painted as SVG fills (attributes, which the CSP allows) rather
+than inline styles (which it forbids). The level's name is always written out: colour is never the only cue.
+"""
+
+import re
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from hazards import scoring
+
+register = template.Library()
+
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+def safe_colour(value: str, fallback: str = "#cccccc") -> str:
+    return value if isinstance(value, str) and _HEX.match(value) else fallback
+
+
+def ink(text_colour: str) -> str:
+    """'ink-light' for light text (on a dark fill), else 'ink-dark'."""
+    colour = safe_colour(text_colour, "#1f2328").lstrip("#")
+    if len(colour) == 3:
+        colour = "".join(c * 2 for c in colour)
+    r, g, b = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return "ink-light" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "ink-dark"
+
+
+def fill_svg(colour: str) -> str:
+    return format_html(
+        '<svg class="fill" aria-hidden="true" focusable="false" viewBox="0 0 1 1" preserveAspectRatio="none">'
+        '<rect width="1" height="1" fill="{}"/></svg>',
+        safe_colour(colour),
+    )
+
+
+@register.simple_tag
+def risk_badge(level: scoring.Level | None, suffix: str = "") -> str:
+    """A badge with the level's name (and an optional suffix such as the rating)."""
+    if level is None:
+        return mark_safe('<span class="risk unrated">Unrated</span>')
+    extra = format_html(' <span class="score">{}</span>', suffix) if suffix else ""
+    return format_html(
+        '<span class="risk {}" title="{}">{}{}{}</span>',
+        ink(level.text_colour),
+        level.acceptance,
+        fill_svg(level.colour),
+        level.name,
+        extra,
+    )
+
+
+@register.simple_tag
+def rating_badge(levels_by_key: dict, scenario, stage: str) -> str:
+    """The inherent or residual rating of a scenario: its level badge with likelihood × severity."""
+    level = levels_by_key.get(getattr(scenario, f"{stage}_level") or "")
+    likelihood = getattr(scenario, f"{stage}_likelihood")
+    severity = getattr(scenario, f"{stage}_severity")
+    if level is None:
+        if likelihood is None and severity is None:
+            return risk_badge(None)
+        return format_html(
+            '<span class="risk unrated">Partly rated <span class="score">{}×{}</span></span>',
+            likelihood or "–",
+            severity or "–",
+        )
+    return risk_badge(level, f"{likelihood}×{severity}")
+
+
+@register.simple_tag
+def swatch(colour: str) -> str:
+    return format_html(
+        '<svg class="swatch" width="12" height="12" aria-hidden="true" focusable="false">'
+        '<rect width="12" height="12" rx="2" fill="{}"/></svg>',
+        safe_colour(colour),
+    )
+
+
+@register.simple_tag
+def axis_value(matrix: dict, axis: str, value) -> str:
+    """`{% axis_value matrix "severity" 3 %}` → "3 · Moderate"."""
+    if value in (None, ""):
+        return "—"
+    try:
+        return f"{value} · {scoring.axis_name(matrix, axis, int(value))}"
+    except (IndexError, ValueError, KeyError, TypeError):
+        return str(value)
+
+
+@register.filter
+def ink_class(text_colour: str) -> str:
+    return ink(text_colour)
+
+
+@register.simple_tag
+def fill(colour: str) -> str:
+    """An SVG rect that paints its positioned parent in a matrix colour."""
+    return fill_svg(colour)

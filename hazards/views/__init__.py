@@ -1,0 +1,1 @@
+"""Browser views of the hazards app (dashboard, assessment workspace, scenarios, mitigations, catalogue)."""

@@ -1,0 +1,53 @@
+"""The assessment workspace page, and the cheap "changed since" check other browsers poll to catch up."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from assessments import selectors
+from assessments.views.activity import activity_context
+from assessments.views.common import browser_view, caps_for
+from assessments.views.signoff import status_context
+from hazards.views.comments import comments_context
+from hazards.views.heatmap import heatmap_context
+from hazards.views.mitigations import board_context
+from hazards.views.register import register_context
+
+POLL_SECONDS = 5
+
+
+@browser_view
+def assessment_detail(request, assessment_id: int):
+    """The whole workspace; each region is also its own htmx fragment URL (register, heat map, board…)."""
+    assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    caps = caps_for(request.user, assessment.project, assessment)
+    members = selectors.member_users(project=assessment.project)
+    context = {
+        **heatmap_context(request, assessment),
+        **board_context(request, assessment, caps),
+        **comments_context(request, assessment),
+        **activity_context(request, assessment),
+        **status_context(request, assessment),
+        **register_context(request, assessment, caps, members=members),
+        "caps": caps,
+        "last_event": selectors.latest_event_id(assessment=assessment),
+        "poll_seconds": POLL_SECONDS,
+    }
+    return render(request, "hazards/assessment_detail.html", context)
+
+
+@browser_view
+def assessment_changes(request, assessment_id: int):
+    """204 while nothing changed since `since` (an audit event id); otherwise a fresh poller element and
+    the events that make every region of the page refresh itself."""
+    assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    latest = selectors.latest_event_id(assessment=assessment)
+    since = request.GET.get("since", "")
+    if since.isdigit() and int(since) >= latest:
+        return HttpResponse(status=204)
+    response = render(
+        request,
+        "hazards/partials/poller.html",
+        {"assessment": assessment, "last_event": latest, "poll_seconds": POLL_SECONDS},
+    )
+    response["HX-Trigger"] = "hazards-changed, mitigations-changed, assessment-changed"
+    return response

@@ -1,0 +1,53 @@
+"""Queries per page are constant in the number of rows: each page is measured at two data sizes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from hazards import services
+from tests.factories import make_assessment
+from tests.webtools import HTMX, populate
+
+
+def _queries(client, url, **kwargs) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def measure(project, contributor, client_for):
+    """measure(url_name, size, htmx) → queries to render that page of an assessment with `size` scenarios."""
+
+    def run(url_name: str, size: int, *, htmx: bool = False) -> int:
+        assessment = make_assessment(project, contributor, title=f"Sized {size}")
+        scenarios = populate(assessment, contributor, scenarios=size, consequences=2, mitigations_per_scenario=2)
+        for scenario in scenarios[:3]:
+            services.comment_create(assessment_id=assessment.pk, by=contributor, body=f"About {scenario.ref} @bob")
+        client = client_for(contributor)
+        url = reverse("home") if url_name == "home" else reverse(url_name, args=[assessment.pk])
+        client.get(url)  # warm the per-process caches (content types, templates)
+        return _queries(client, url, headers=HTMX if htmx else {})
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("url_name", "htmx", "budget"),
+    [
+        ("assessment_detail", False, 24),
+        ("register", True, 8),
+        ("heatmap", True, 6),
+        ("mitigation_board", True, 8),
+        ("status_panel", True, 10),
+        ("activity", True, 5),
+        ("home", False, 8),
+    ],
+)
+def test_queries_per_page_do_not_grow_with_the_number_of_rows(url_name, htmx, budget, measure):
+    small = measure(url_name, 2, htmx=htmx)
+    large = measure(url_name, 12, htmx=htmx)
+    assert small == large, f"{url_name}: {small} queries with 2 scenarios, {large} with 12"
+    assert large <= budget
