@@ -1,6 +1,8 @@
-"""Fixtures for exports, imports and reminders: a populated register, eager Celery, private media."""
+"""Fixtures for exports, imports and reminders: a populated register, eager Celery, private media, and
+for the failure and browser tests a private redis-server, real Celery workers and Debian's Chromium."""
 
 import datetime
+import os
 
 import pytest
 from django.utils import timezone
@@ -108,3 +110,58 @@ def broker_down():
     previous = switch_broker(app, "redis://127.0.0.1:9/0")
     yield app
     switch_broker(app, previous)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server of the test's own, with the Celery app in this process publishing to it."""
+    from config.celery import app
+    from tests.jobs.processes import Redis
+
+    server = Redis(tmp_path / "redis").start()
+    previous = switch_broker(app, server.url)
+    yield server
+    switch_broker(app, previous)
+    server.stop()
+
+
+@pytest.fixture
+def workers(redis_server, tmp_path):
+    """workers(**env) starts a `celery worker` on the private Redis and the test database; all are stopped."""
+    from tests.jobs.processes import Worker
+
+    started: list = []
+
+    def start(**env):
+        worker = Worker(redis_server, tmp_path, **env)
+        started.append(worker)  # stopped at the end even if it never became ready
+        return worker.start()
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Playwright cannot download its own browsers here; Debian's chromium runs headless as root.
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }

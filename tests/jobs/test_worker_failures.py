@@ -16,35 +16,10 @@ from assessments.exports import service
 from assessments.models import ExportJob, ReminderDigest
 from assessments.reminders import digests
 from hazards import services
-from tests.jobs.conftest import fill_register, switch_broker
-from tests.jobs.processes import Redis, Worker, free_port, wait_for
+from tests.jobs.conftest import fill_register
+from tests.jobs.processes import free_port, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = Redis(tmp_path / "redis").start()
-    from config.celery import app
-
-    previous = switch_broker(app, server.url)
-    yield server
-    switch_broker(app, previous)
-    server.stop()
-
-
-@pytest.fixture
-def workers(redis_server, tmp_path):
-    started: list[Worker] = []
-
-    def start(**env) -> Worker:
-        worker = Worker(redis_server, tmp_path, **env)
-        started.append(worker)  # stopped at the end even if it never became ready
-        return worker.start()
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 @pytest.fixture
