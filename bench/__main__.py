@@ -1,4 +1,4 @@
-"""python -m bench [register signoff ...]: run benchmarks against PostgreSQL and print ratios (see bench/README.md)."""
+"""python -m bench [names...]: run benchmarks against PostgreSQL and print ratios (see bench/README.md)."""
 
 import argparse
 import json
@@ -17,16 +17,25 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--scenarios", type=int, default=2000)
     parser.add_argument("--mitigations", type=int, default=4000)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--reminder-mitigations", type=int, default=100_000)
     args = parser.parse_args(argv)
 
     url = configure()
-    from bench import data, register, signoff
+    from bench import data, exports, register, reminders, signoff
 
     spec = data.Spec(scenarios=args.scenarios, mitigations=args.mitigations)
     assessment = data.generate(spec)
+
+    def reminder_run():
+        # A separate, larger data set: the reminder scan reads every project's mitigations.
+        data.generate(data.Spec(scenarios=5000, consequences_per_scenario=1, mitigations=args.reminder_mitigations))
+        return reminders.run(repeats=3)
+
     runners = {
         "register": lambda: register.run(assessment, repeats=args.repeats),
         "signoff": lambda: signoff.run(assessment, repeats=args.repeats),
+        "exports": lambda: exports.run(assessment),
+        "reminders": reminder_run,
     }
     unknown = set(args.benchmarks) - set(runners)
     if unknown:

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from assessments.exports.labels import level_colours
+
 CELL = 34  # px; the SVG scales with the page
 LABEL = 18
 
@@ -51,7 +53,7 @@ def heat_map(document: dict, stage: str) -> HeatMap:
             continue
         key = (rating["likelihood"], rating["severity"])
         counts[key] = counts.get(key, 0) + 1
-    levels = {level["key"]: level for level in matrix["levels"]}
+    levels = {level["key"]: level for level in level_colours(matrix)}
     cells = []
     for severity in range(1, n_severity + 1):
         for likelihood in range(1, n_likelihood + 1):
@@ -61,8 +63,8 @@ def heat_map(document: dict, stage: str) -> HeatMap:
                     x=LABEL + (likelihood - 1) * CELL,
                     y=(n_severity - severity) * CELL,  # most severe row on top
                     count=counts.get((likelihood, severity), 0),
-                    colour=level.get("colour", "#cccccc"),
-                    text_colour=level.get("text_colour", "#1f2328"),
+                    colour=level["colour"],
+                    text_colour=level["text_colour"],
                     level=level["name"],
                     likelihood=likelihood,
                     severity=severity,

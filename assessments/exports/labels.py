@@ -1,5 +1,6 @@
 """Human-readable labels for the codes in an export document, shared by the CSV, XLSX and PDF writers."""
 
+import re
 from typing import Any
 
 from assessments.models import DeploymentChannel, Status
@@ -30,6 +31,26 @@ def label(field: str, value: Any) -> str:
         for name, (model, attr) in _CHOICES.items():
             _cache[name] = dict(apps.get_model("hazards", model)._meta.get_field(attr).choices)
     return _cache[field].get(value, str(value))
+
+
+HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+def safe_colour(value: Any, default: str) -> str:
+    """A matrix colour if it is a plain #rgb/#rrggbb value, else the default (it ends up in CSS and SVG)."""
+    return value if isinstance(value, str) and HEX_COLOUR.match(value) else default
+
+
+def level_colours(matrix: dict) -> list[dict]:
+    """The matrix's risk levels with colours that are safe to write anywhere."""
+    return [
+        {
+            **level,
+            "colour": safe_colour(level.get("colour"), "#cccccc"),
+            "text_colour": safe_colour(level.get("text_colour"), "#1f2328"),
+        }
+        for level in matrix["levels"]
+    ]
 
 
 def level_name(matrix: dict, key: str | None) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import xlsxwriter
 
 from assessments.exports import to_csv
-from assessments.exports.labels import axis_name, label, level_name
+from assessments.exports.labels import axis_name, label, level_colours, level_name
 
 EXTENSION = "xlsx"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,13 +30,13 @@ class _Sheets:
         self.levels = {
             level["key"]: workbook.add_format(
                 {
-                    "bg_color": level.get("colour", "#cccccc"),
-                    "font_color": level.get("text_colour", "#1f2328"),
+                    "bg_color": level["colour"],
+                    "font_color": level["text_colour"],
                     "bold": True,
                     "valign": "top",
                 }
             )
-            for level in matrix["levels"]
+            for level in level_colours(matrix)
         }
         self.level_by_name = {level["name"]: level["key"] for level in matrix["levels"]}
 

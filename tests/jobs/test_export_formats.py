@@ -161,3 +161,40 @@ def test_draft_pdf_says_it_is_not_signed(register, contributor, celery_eager):
 def test_an_empty_assessment_exports_in_every_format(assessment, contributor, celery_eager, fmt):
     job = export(assessment, contributor, fmt)
     assert Path(job.file.path).stat().st_size > 0
+
+
+def test_a_long_register_is_laid_out_in_parts_whose_page_numbers_carry_on(
+    register, contributor, celery_eager, monkeypatch
+):
+    from assessments.exports import to_pdf
+
+    monkeypatch.setattr(to_pdf, "SCENARIOS_PER_PART", 1)
+    monkeypatch.setattr(to_pdf, "MITIGATIONS_PER_PART", 1)
+    job = export(register, contributor, "pdf")
+    reader = pypdf.PdfReader(job.file.path)
+    # Front matter (2 pages), one part per scenario and per mitigation, then acceptances and sign-off.
+    assert len(reader.pages) == 2 + 3 + 2 + 2
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    for number, text in enumerate(pages[1:], start=2):
+        assert f"Page {number}" in text
+        assert "Coding assistant rollout · IDE assistant rollout · revision 1" in text
+    assert "Scenario 3: insecure code suggested" in pages[4]
+    assert "M-002" in pages[6]
+    assert reader.metadata.title == "IDE assistant rollout — revision 1"
+
+
+def test_titles_and_colours_cannot_inject_styles_into_the_report(assessment, contributor, celery_eager):
+    from assessments.exports import document, to_pdf
+    from assessments.models import Assessment
+
+    matrix = assessment.matrix
+    matrix["levels"][0]["colour"] = "red; } body { display: none } .x { color: url(http://attacker.example/)"
+    Assessment.objects.filter(pk=assessment.pk).update(
+        matrix=matrix, title='Quote " backslash \\ and </style><script>x</script>'
+    )
+    assessment.refresh_from_db()
+    context = to_pdf.context(document.build(assessment))
+    assert context["levels"][0]["colour"] == "#cccccc"
+    assert "<" not in context["running_title"] and '\\"' not in context["running_title"][1:-1]
+    text = pdf_text(export(assessment, contributor, "pdf"))
+    assert 'Quote " backslash \\ and </style><script>x</script>' in text
