@@ -22,6 +22,8 @@ from assessments.reminders import rules
 
 logger = logging.getLogger(__name__)
 
+EMAIL_ITEMS_PER_KIND = 50
+
 
 def digest_url(date: datetime.date) -> str:
     return reverse("reminder_digest", args=[date.isoformat()])
@@ -104,10 +106,15 @@ def digests_create(*, today: datetime.date | None = None) -> dict[str, int]:
 def _render(digest: ReminderDigest) -> tuple[str, str, str]:
     from assessments.reminders.selectors import digest_groups
 
+    # An e-mail lists at most EMAIL_ITEMS_PER_KIND items of each kind; the digest page in the app has all.
+    groups = [
+        {**group, "items": group["items"][:EMAIL_ITEMS_PER_KIND], "more": len(group["items"]) - EMAIL_ITEMS_PER_KIND}
+        for group in digest_groups(digest)
+    ]
     context = {
         "user": digest.user,
         "date": digest.date,
-        "groups": digest_groups(digest),
+        "groups": groups,
         "count": len(digest.items),
         "site_url": settings.SITE_URL,
         "digest_url": settings.SITE_URL + digest_url(digest.date),

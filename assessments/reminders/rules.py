@@ -1,8 +1,8 @@
 """The reminder rules: each finds the open items of one kind and the people to remind, in bounded batches.
 
-Every rule reads its candidates with keyset pagination (id > last id, BATCH rows at a time), plus at most
-two look-ups per batch for the people concerned, so the number of queries grows with the number of
-batches, never with the number of rows. Items are listed every day while they stay open: a mitigation
+Every rule lists its candidates' ids in one query and reads them BATCH rows at a time, plus at most two
+look-ups per batch for the people concerned, so the number of queries grows with the number of batches,
+never with the number of rows. Items are listed every day while they stay open: a mitigation
 stays overdue, an expired acceptance stays expired, until someone acts on it.
 """
 
@@ -51,14 +51,17 @@ class Item:
 
 
 def _batches(queryset, fields: list[str]) -> Iterator[list[dict]]:
-    """Rows of `queryset` as dicts, BATCH at a time, by ascending id (one query per batch)."""
-    last = 0
-    while True:
-        rows = list(queryset.filter(pk__gt=last).order_by("pk").values("pk", *fields)[:BATCH])
-        if not rows:
-            return
-        yield rows
-        last = rows[-1]["pk"]
+    """Rows of `queryset` as dicts, BATCH at a time, by ascending id.
+
+    One query lists the ids of the candidates (integers only), then one query per batch reads the rows by
+    primary key. Unlike "id > last ORDER BY id LIMIT n", each batch costs the same whatever the planner
+    estimates, so the scan stays linear in the number of candidates.
+    """
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    model = queryset.model
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        yield list(model.objects.filter(pk__in=chunk).order_by("pk").values("pk", *fields))
 
 
 def _days(n: int) -> str:

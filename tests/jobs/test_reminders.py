@@ -256,7 +256,26 @@ def test_the_reminder_scan_reads_in_bounded_batches(assessment, contributor, mon
     monkeypatch.setattr(rules, "BATCH", 4)
     for n in range(10):
         mitigation(assessment, contributor, f"Due {n}", day(1), owner=contributor)
-    # Ten candidates in batches of four: three full or partial batches and one empty read, for the
-    # mitigation rule; one empty read for each of the three other rules.
+    # Ten candidates in batches of four: the list of ids and three batches for the mitigation rule; the
+    # (empty) list of ids for each of the three other rules.
     with django_assert_num_queries(4 + 3):
         assert sum(len(items) for items in rules.collect(TODAY).values()) == 10
+
+
+def test_a_long_digest_email_lists_fifty_items_per_kind_and_links_to_the_rest(contributor, mailoutbox, monkeypatch):
+    items = [
+        {
+            "kind": "mitigation_due",
+            "text": f"M-{n:03d} is overdue.",
+            "url": f"/assessments/1/#M-{n:03d}",
+            "project": "P",
+        }
+        for n in range(1, 61)
+    ]
+    digest = ReminderDigest.objects.create(user=contributor, date=TODAY, items=items)
+    assert digests.digest_send_email(digest_id=digest.pk) is True
+    body = mailoutbox[0].body
+    assert "M-050 is overdue." in body and "M-051 is overdue." not in body
+    assert f"and 10 more: http://127.0.0.1:8000/reminders/{TODAY.isoformat()}/" in body
+    assert "and 10 more in Hazlog" in mailoutbox[0].alternatives[0][0]
+    assert "60 items" in mailoutbox[0].subject
