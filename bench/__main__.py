@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     url = configure()
-    from bench import data, exports, register, reminders, signoff
+    from bench import data, exports, imports, register, reminders, signoff
 
     spec = data.Spec(scenarios=args.scenarios, mitigations=args.mitigations)
     assessment = data.generate(spec)
@@ -39,6 +39,7 @@ def main(argv: list[str]) -> int:
         "register": lambda: register.run(assessment, repeats=args.repeats),
         "signoff": lambda: signoff.run(assessment, repeats=args.repeats),
         "exports": lambda: exports.run(assessment),
+        "imports": lambda: imports.run(assessment),
         "reminders": reminder_run,
     }
     unknown = set(args.benchmarks) - set(runners)
