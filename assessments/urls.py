@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments.views import accounts, activity, context, notifications, projects, signoff
+from assessments.views import accounts, activity, context, diff, notifications, projects, signoff
 
 urlpatterns = [
     # Django's account views (logout, password change and reset) with Hazlog's templates; sign-in is throttled.
@@ -44,4 +44,5 @@ urlpatterns = [
         name="snapshot_download",
     ),
     path("assessments/<int:assessment_id>/activity/", activity.activity, name="activity"),
+    path("assessments/<int:assessment_id>/diff/", diff.assessment_diff, name="assessment_diff"),
 ]

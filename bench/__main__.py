@@ -1,4 +1,4 @@
-"""python -m bench [names...]: run benchmarks against PostgreSQL and print ratios (see bench/README.md)."""
+"""python -m bench [register signoff web exports ...]: run benchmarks on PostgreSQL (see bench/README.md)."""
 
 import argparse
 import json
@@ -17,11 +17,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--scenarios", type=int, default=2000)
     parser.add_argument("--mitigations", type=int, default=4000)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=60, help="web: requests per endpoint per round")
+    parser.add_argument("--rounds", type=int, default=3, help="web: interleaved rounds over the endpoints")
     parser.add_argument("--reminder-mitigations", type=int, default=100_000)
     args = parser.parse_args(argv)
 
     url = configure()
-    from bench import data, exports, imports, register, reminders, signoff
+    from bench import data, exports, imports, register, reminders, signoff, web
 
     spec = data.Spec(scenarios=args.scenarios, mitigations=args.mitigations)
     assessment = data.generate(spec)
@@ -38,6 +40,7 @@ def main(argv: list[str]) -> int:
     runners = {
         "register": lambda: register.run(assessment, repeats=args.repeats),
         "signoff": lambda: signoff.run(assessment, repeats=args.repeats),
+        "web": lambda: web.run(assessment, requests=args.requests, rounds=args.rounds),
         "exports": lambda: exports.run(assessment),
         "imports": lambda: imports.run(assessment),
         "reminders": reminder_run,

@@ -93,6 +93,8 @@ class HazardRowForm(ScenarioFields, VersionedForm):
     def __init__(self, *args, matrix: dict, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_scenario_fields(matrix=matrix, members=members)
+        # The row opens with the focus in it, so keyboard users land where they asked to edit.
+        self.fields["title"].widget.attrs["autofocus"] = True
 
 
 class HazardForm(ScenarioFields, VersionedForm):
@@ -173,14 +175,6 @@ MITIGATION_TRACKING_FIELDS = [
 
 class MitigationStatusForm(VersionedForm):
     status = forms.ChoiceField(choices=MitigationStatus.choices)
-
-
-class MitigationLinkForm(forms.Form):
-    mitigation = forms.TypedChoiceField(label="Existing mitigation", coerce=int)
-
-    def __init__(self, *args, mitigations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["mitigation"].choices = [(m.pk, f"{m.ref} {m.title}") for m in mitigations]
 
 
 class AcceptanceForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hazards.views import assessment, catalogue, comments, dashboard, heatmap, mitigations, register, scenarios
+from hazards.views import assessment, catalogue, comments, dashboard, heatmap, matrix, mitigations, register, scenarios
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessments/<int:assessment_id>/register/", register.register, name="register"),
     path("assessments/<int:assessment_id>/hazards/new/", register.hazard_add, name="hazard_add"),
     path("assessments/<int:assessment_id>/heatmap/", heatmap.heatmap, name="heatmap"),
+    path("assessments/<int:assessment_id>/matrix/", matrix.assessment_matrix, name="assessment_matrix"),
     path("assessments/<int:assessment_id>/mitigations/", mitigations.mitigation_list, name="mitigation_list"),
     path("assessments/<int:assessment_id>/mitigations/board/", mitigations.mitigation_board, name="mitigation_board"),
     path("assessments/<int:assessment_id>/comments/", comments.assessment_comments, name="assessment_comments"),

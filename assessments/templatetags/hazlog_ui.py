@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.utils.dateparse import parse_datetime
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -133,3 +134,9 @@ def with_mentions(body: str) -> str:
     """The comment text, escaped, with @mentions emphasised."""
     escaped = conditional_escape(body)
     return mark_safe(_MENTION.sub(lambda m: f'<span class="mention">@{m.group(1)}</span>', escaped))  # noqa: S308
+
+
+@register.filter
+def iso_datetime(value: str):
+    """An ISO 8601 timestamp (as the verification data carries them) as a datetime, for |date."""
+    return parse_datetime(value) if isinstance(value, str) else value

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from assessments import selectors, snapshot, workflow
+from assessments import selectors, verification, workflow
 from assessments.errors import InvalidInput, StaleVersion
 from assessments.forms import ApproveForm, RequestChangesForm, TransitionForm
 from assessments.models import Snapshot, Status
@@ -13,23 +13,19 @@ from assessments.services import workflow as workflow_services
 from assessments.views.common import apply_errors, browser_view, caps_for, wants_fragment
 
 
-def status_context(request, assessment, *, forms: dict | None = None) -> dict:
+def status_context(request, assessment) -> dict:
     """The status panel: allowed transitions with reasons, approvals (outdated ones marked), revisions."""
     options = workflow_services.transition_options(user=request.user, assessment=assessment)
-    approvals = list(assessment.approvals.select_related("approver").order_by("created_at", "id"))
-    counting = {a.approver_id for a in approvals if a.content_hash == assessment.content_hash}
-    forms = forms or {}
+    # Approvals are read (and judged counting or outdated) only once there are any.
+    approvals = verification.approval_states(assessment) if assessment.approvals.exists() else []
     return {
         "assessment": assessment,
         "options": options,
-        "option_names": {option.name for option in options},
         "approvals": approvals,
-        "counting_approvers": len(counting),
+        "counting_approvers": len({a.approver for a in approvals if a.counts}),
         "revisions": list(selectors.assessment_revisions(user=request.user, assessment=assessment)),
-        "request_changes_form": forms.get("request_changes")
-        or RequestChangesForm(initial={"version": assessment.version}, auto_id="rc_%s"),
-        "approve_form": forms.get("approve")
-        or ApproveForm(initial={"seen_hash": assessment.content_hash}, auto_id="ap_%s"),
+        "request_changes_form": RequestChangesForm(initial={"version": assessment.version}, auto_id="rc_%s"),
+        "approve_form": ApproveForm(initial={"seen_hash": assessment.content_hash}, auto_id="ap_%s"),
         "transition_form_version": assessment.version,
     }
 
@@ -156,19 +152,14 @@ def assessment_archive(request, assessment_id: int):
 
 @browser_view
 def snapshot_verify(request, assessment_id: int):
-    """Recompute every stored snapshot's SHA-256, and compare the current content with the submitted hash."""
+    """Recompute every stored snapshot's SHA-256, and compare the live content with what was signed."""
     assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    result = verification.assessment_verify(assessment)
     snapshots = [
-        (s, snapshot.verify(s.canonical, s.sha256))
-        for s in assessment.snapshots.select_related("created_by").order_by("-created_at", "-id")
+        (stored, verification.snapshot_verify(stored, live=result.live_sha256))
+        for stored in assessment.snapshots.select_related("created_by").order_by("-created_at", "-id")
     ]
-    current_hash = snapshot.build(assessment)[1]
-    context = {
-        "assessment": assessment,
-        "snapshots": snapshots,
-        "current_hash": current_hash,
-        "matches_submitted": bool(assessment.content_hash) and current_hash == assessment.content_hash,
-    }
+    context = {"assessment": assessment, "result": result, "snapshots": snapshots}
     return render(request, "assessments/verify.html", context)
 
 

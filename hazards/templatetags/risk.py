@@ -72,15 +72,6 @@ def rating_badge(levels_by_key: dict, scenario, stage: str) -> str:
 
 
 @register.simple_tag
-def swatch(colour: str) -> str:
-    return format_html(
-        '<svg class="swatch" width="12" height="12" aria-hidden="true" focusable="false">'
-        '<rect width="12" height="12" rx="2" fill="{}"/></svg>',
-        safe_colour(colour),
-    )
-
-
-@register.simple_tag
 def axis_value(matrix: dict, axis: str, value) -> str:
     """`{% axis_value matrix "severity" 3 %}` → "3 · Moderate"."""
     if value in (None, ""):
@@ -100,3 +91,19 @@ def ink_class(text_colour: str) -> str:
 def fill(colour: str) -> str:
     """An SVG rect that paints its positioned parent in a matrix colour."""
     return fill_svg(colour)
+
+
+@register.simple_tag
+def diff_rating(rating: dict | None, levels_by_key: dict) -> str:
+    """A rating from a revision diff ({likelihood, severity, level, level_name}) as a badge."""
+    if not rating or rating.get("level") is None:
+        return risk_badge(None)
+    level = levels_by_key.get(rating["level"])
+    if level is None:
+        return format_html(
+            '<span class="risk unrated">{} {}×{}</span>',
+            rating.get("level_name") or rating["level"],
+            rating.get("likelihood"),
+            rating.get("severity"),
+        )
+    return risk_badge(level, f"{rating.get('likelihood')}×{rating.get('severity')}")

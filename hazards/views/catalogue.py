@@ -30,8 +30,13 @@ def catalogue(request):
     q = request.GET.get("q", "").strip()[:100]
     assessment, caps = _target_assessment(request)
     templates = list(hazard_selectors.template_list(area=area, q=q))
+    # Choices made before the filter changed stay chosen (sent along by the filter form).
+    selected = list(dict.fromkeys(request.GET.getlist("templates")))[:100]
+    shown = {t.key for t in templates}
     context = {
         "templates": templates,
+        "selected": set(selected),
+        "selected_elsewhere": [key for key in selected if key not in shown],
         "areas": Category.choices,
         "area": area,
         "q": q,

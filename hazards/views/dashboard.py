@@ -15,6 +15,7 @@ def home(request):
         "today": timezone.localdate(),
         "mitigations": hazard_selectors.mitigations_assigned(user=user),
         "reviews": list(selectors.reviews_waiting(user=user)),
+        "acceptance_reviews": list(hazard_selectors.acceptance_review_list(user=user)[:25]),
         "notifications": list(selectors.notification_list(user=user)[:8]),
         "activity": selectors.recent_activity(user=user),
     }

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from assessments import selectors
+from assessments import permissions, selectors, workflow
 from assessments.views.common import browser_view, wants_fragment
 from hazards import scoring
 from hazards import selectors as hazard_selectors
@@ -63,6 +63,8 @@ def heatmap_context(request, assessment) -> dict:
     selected = f"{request.GET.get('stage', 'residual')}:{request.GET.get('likelihood')}:{request.GET.get('severity')}"
     return {
         "assessment": assessment,
+        "can_change_matrix": permissions.can_manage(request.user, assessment.project)
+        and workflow.is_editable(assessment.status),
         "grids": grids(assessment.matrix, counts),
         "levels": scoring.levels(assessment.matrix),
         "selected": selected,

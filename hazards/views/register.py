@@ -1,7 +1,6 @@
 """The hazard register of an assessment: filtered, sorted and paginated rows with inline add and edit."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -33,8 +32,9 @@ def register_context(request, assessment, caps, *, members=None, add_form=None, 
     members = members if members is not None else selectors.member_users(project=assessment.project)
     filter_form = RegisterFilterForm(request.GET, matrix=assessment.matrix, members=members)
     filters = filter_form.filters()
-    rows = hazard_selectors.hazard_list(user=request.user, assessment=assessment, filters=filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = hazard_selectors.register_page(
+        user=request.user, assessment=assessment, filters=filters, page=request.GET.get("page"), per_page=PAGE_SIZE
+    )
     if add_form is None and caps.edit_content:
         add_form = HazardAddForm(matrix=assessment.matrix, members=members, auto_id="add_%s")
     sort_links = []

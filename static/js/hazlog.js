@@ -19,6 +19,21 @@
     list.appendChild(item);
   }
 
+  function isEditing(region) {
+    return region.querySelector("form[data-editing], form[data-dirty]") !== null;
+  }
+
+  // Once the person saves or cancels, a refresh that waited for them happens.
+  document.addEventListener("htmx:afterSettle", function () {
+    var waiting = document.querySelectorAll("[data-refresh-pending]");
+    for (var i = 0; i < waiting.length; i++) {
+      if (!isEditing(waiting[i]) && window.htmx) {
+        waiting[i].removeAttribute("data-refresh-pending");
+        window.htmx.trigger(waiting[i], "refresh-requested");
+      }
+    }
+  });
+
   // A region that refreshes itself when others change data (data-pause-while-editing) waits while
   // the person has a form open inside it, so a remote change never wipes their unsaved input.
   // The save of that form refreshes the region anyway.
@@ -27,8 +42,9 @@
     if (!region || !region.hasAttribute || !region.hasAttribute("data-pause-while-editing")) {
       return;
     }
-    if (region.querySelector("form[data-editing], form[data-dirty]")) {
+    if (isEditing(region)) {
       event.preventDefault();
+      region.setAttribute("data-refresh-pending", "");
       var note = region.querySelector("[data-paused-note]");
       if (note) {
         note.hidden = false;

@@ -141,7 +141,7 @@ def test_verify_recomputes_the_snapshot_hashes_and_compares_the_current_content(
     client = client_for(approver)
     html = client.get(reverse("snapshot_verify", args=[assessment.pk])).content.decode()
     assert "hash verified" in html
-    assert "The current content is exactly what was submitted" in html
+    assert "The content is exactly what was submitted" in html
     stored = assessment.snapshots.get()
     download = client.get(reverse("snapshot_download", args=[assessment.pk, stored.pk]))
     assert hashlib.sha256(download.content).hexdigest() == assessment.content_hash

@@ -154,6 +154,7 @@ def _viewer_writes(o):
         ("member_change_role", {"membership_id": o["membership_id"]}, {"role": "owner", "version": 1}),
         ("member_remove", {"membership_id": o["membership_id"]}, {}),
         ("project_settings", {"project_id": o["project_id"]}, {"form": "settings", "name": "X", "version": 1}),
+        ("assessment_matrix", {"assessment_id": o["assessment_id"]}, {"source": "iec_61508", "version": 1}),
     ]
 
 

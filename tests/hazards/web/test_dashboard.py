@@ -55,3 +55,21 @@ def test_notifications_and_activity_appear_on_my_work(assessment, contributor, r
     html = client_for(reviewer).get(reverse("home")).content.decode()
     assert "alice mentioned you" in html
     assert "added scenario" in html
+
+
+def test_an_expired_acceptance_puts_the_scenario_on_the_owners_review_list(assessment, contributor, owner, client_for):
+    from hazards.models import RiskAcceptance
+
+    scenario = make_hazard(assessment, contributor, title="Accepted for a while", treatment="accept")
+    acceptance = services.acceptance_grant(
+        hazard_id=scenario.pk,
+        by=owner,
+        rationale="Pilot only",
+        expires_on=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    html = client_for(owner).get(reverse("home")).content.decode()
+    assert "Risk acceptances to decide again" not in html
+    RiskAcceptance.objects.filter(pk=acceptance.pk).update(expires_on=timezone.localdate() - datetime.timedelta(days=1))
+    html = client_for(owner).get(reverse("home")).content.decode()
+    section = html.split('id="acceptance-reviews-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Accepted for a while" in section and "expired" in section

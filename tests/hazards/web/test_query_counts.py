@@ -38,7 +38,7 @@ def measure(project, contributor, client_for):
     ("url_name", "htmx", "budget"),
     [
         ("assessment_detail", False, 24),
-        ("register", True, 8),
+        ("register", True, 9),
         ("heatmap", True, 6),
         ("mitigation_board", True, 8),
         ("status_panel", True, 10),
