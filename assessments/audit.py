@@ -37,7 +37,7 @@ def snapshot_fields(instance: models.Model, fields: list[str]) -> dict[str, list
     return {field: [None, audit_value(getattr(instance, field))] for field in fields}
 
 
-def record(
+def build(
     *,
     actor,
     via: str,
@@ -49,9 +49,10 @@ def record(
     assessment=None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """An unsaved audit event; `record` saves one, bulk writers (imports) save many with bulk_create."""
     if via not in Via.values:
         raise ValueError(f"Unknown interface {via!r}")
-    return AuditEvent.objects.create(
+    return AuditEvent(
         project=project,
         assessment=assessment,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -64,3 +65,30 @@ def record(
         object_repr=str(obj)[:300] if obj is not None else "",
         changes=changes or {},
     )
+
+
+def record(
+    *,
+    actor,
+    via: str,
+    action: str,
+    project,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_ref: str = "",
+    assessment=None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = build(
+        actor=actor,
+        via=via,
+        action=action,
+        project=project,
+        obj=obj,
+        object_type=object_type,
+        object_ref=object_ref,
+        assessment=assessment,
+        changes=changes,
+    )
+    event.save()
+    return event

@@ -1,25 +1,24 @@
-"""Writing imported rows through the hazards services, row by row, collecting every problem.
+"""Turning imported rows (or a JSON export) into register objects, collecting every problem on the way.
 
-Each row runs in its own savepoint, so one bad row does not hide the problems of the next; the caller
-runs the whole import in one transaction and rolls all of it back unless every row went in (a preview
-always rolls back). Because the services do the writing, an import obeys exactly the rules, refs, risk
-levels and audit trail of typing the same rows in by hand.
+Each row is checked by the services' own rules (see bulk.py); a row with a problem is dropped from the
+batch and reported by row and column, and the rows after it are still checked, so one preview lists
+every problem in the file. Nothing is written unless no row has a problem; the caller's transaction makes
+the import all or nothing, and a preview always rolls back.
 """
 
 import datetime
 import re
 
 from django.contrib.auth.models import User
-from django.db import transaction
 
 from assessments import services as assessment_services
 from assessments.errors import ContentFrozen, InvalidInput
 from assessments.models import Assessment
-from hazards import services
-from hazards.imports.rows import Problem, Row
+from hazards.imports.bulk import RegisterBatch
+from hazards.imports.rows import Problem, Row, members_by_name
 from hazards.models import AffectedParty, HazardTemplate
 
-# Which spreadsheet field a service's error about a consequence or a mitigation points back to.
+# Which spreadsheet field a problem with a consequence or a mitigation points back to.
 CONSEQUENCE_COLUMNS = {"description": "consequences", "harm_type": "harm_type", "severity": "inherent_severity"}
 MITIGATION_COLUMNS = {
     "title": "mitigations",
@@ -46,6 +45,17 @@ SCENARIO_FIELDS = (
 REF = re.compile(r"^[HM]-(\d+)$")
 
 
+class _Located(Exception):
+    """Problems of one object, keyed by the field (or column) they belong to."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        self.problems = problems
+
+
+def _located(exc: InvalidInput, columns: dict[str, str]) -> _Located:
+    return _Located({columns.get(key, key): messages for key, messages in exc.errors.items()})
+
+
 def _consequence_party(affected_parties: str) -> str:
     """The scenario's affected parties, if they name one of the choices; end users otherwise."""
     text = affected_parties.lower()
@@ -55,77 +65,80 @@ def _consequence_party(affected_parties: str) -> str:
     return AffectedParty.END_USERS
 
 
-def _write_row(assessment: Assessment, row: Row, by: User, mitigations: dict) -> None:
+# --- Spreadsheets ----------------------------------------------------------------------------------------
+
+
+def _add_row(batch: RegisterBatch, row: Row, mitigations: dict, added_titles: list[str]) -> None:
     values = row.values
-    fields = {key: values[key] for key in SCENARIO_FIELDS if values.get(key) not in (None, "")}
+    fields = {"title": values["title"], **{k: values[k] for k in SCENARIO_FIELDS if values.get(k) not in (None, "")}}
     try:
-        scenario = services.hazard_create(assessment_id=assessment.pk, by=by, title=values["title"], **fields)
+        scenario = batch.add_scenario(fields)
     except InvalidInput as exc:
         raise _located(exc, {}) from None
     for description in values["consequences"]:
         try:
-            services.consequence_create(
-                hazard_id=scenario.pk,
-                by=by,
-                description=description,
-                harm_type=values.get("harm_type") or "technical",
-                affected_party=_consequence_party(values["affected_parties"]),
-                severity=values["inherent_severity"],
+            batch.add_consequence(
+                scenario,
+                {
+                    "description": description,
+                    "harm_type": values.get("harm_type") or "technical",
+                    "affected_party": _consequence_party(values["affected_parties"]),
+                    "severity": values["inherent_severity"],
+                },
             )
         except InvalidInput as exc:
             raise _located(exc, CONSEQUENCE_COLUMNS) from None
     for title in values["mitigations"]:
-        existing = mitigations.get(title.casefold())
+        known = mitigations.get(title.casefold())
+        if known is not None:
+            # The same control named again (here or already in the assessment) is linked, not duplicated.
+            batch.link(known, scenario)
+            continue
+        tracking = {
+            "owner": values.get("mitigation_owner"),
+            "due_date": values.get("mitigation_due_date"),
+            "status": values.get("mitigation_status"),
+            "external_system": values["ticket_system"],
+            "external_key": values["ticket_key"],
+            "external_url": values["ticket_url"],
+        }
         try:
-            if existing is not None:
-                services.mitigation_link(mitigation_id=existing.pk, hazard_id=scenario.pk, by=by, expected_version=None)
-                continue
-            tracking = {
-                "owner": values.get("mitigation_owner"),
-                "due_date": values.get("mitigation_due_date"),
-                "status": values.get("mitigation_status"),
-                "external_system": values["ticket_system"],
-                "external_key": values["ticket_key"],
-                "external_url": values["ticket_url"],
-            }
-            mitigations[title.casefold()] = services.mitigation_create(
-                assessment_id=assessment.pk,
-                by=by,
-                title=title,
-                kind=values.get("mitigation_kind") or "technical_control",
-                hazard_ids=[scenario.pk],
-                **{key: value for key, value in tracking.items() if value not in (None, "")},
+            mitigation = batch.add_mitigation(
+                {
+                    "title": title,
+                    "kind": values.get("mitigation_kind") or "technical_control",
+                    **{key: value for key, value in tracking.items() if value not in (None, "")},
+                },
+                [scenario],
             )
         except InvalidInput as exc:
             raise _located(exc, MITIGATION_COLUMNS) from None
-
-
-class _Located(Exception):
-    def __init__(self, problems: dict[str, list[str]]):
-        self.problems = problems
-
-
-def _located(exc: InvalidInput, columns: dict[str, str]) -> _Located:
-    return _Located({columns.get(key, key): messages for key, messages in exc.errors.items()})
+        mitigations[title.casefold()] = mitigation
+        added_titles.append(title.casefold())
 
 
 def write_rows(assessment: Assessment, rows: list[Row], by: User) -> list[Problem]:
-    """Write every row that converted cleanly; returns the problems of all rows (empty if all went in)."""
+    """Check every row; if none has a problem, write them all. Returns the problems of all rows."""
+    try:
+        batch = RegisterBatch(assessment_id=assessment.pk, by=by)
+    except ContentFrozen as exc:
+        return [Problem("", "", str(exc))]
+    mitigations = {m.title.casefold(): m for m in batch.assessment.mitigations.all()}
     problems: list[Problem] = []
-    mitigations = {m.title.casefold(): m for m in assessment.mitigations.all()}
     for row in rows:
         if not row.problems:
-            known = dict(mitigations)
+            mark, added_titles = batch.mark(), []
             try:
-                with transaction.atomic():
-                    _write_row(assessment, row, by, mitigations)
+                _add_row(batch, row, mitigations, added_titles)
             except _Located as exc:
-                mitigations = known  # what the rolled-back savepoint created is gone again
+                batch.forget_since(mark)
+                for title in added_titles:
+                    mitigations.pop(title, None)
                 for key, messages in exc.problems.items():
                     row.problem(key, " ".join(messages))
-            except ContentFrozen as exc:
-                row.problems.append(Problem(row.number, "", str(exc)))
         problems.extend(row.problems)
+    if not problems:
+        batch.save()
     return problems
 
 
@@ -137,16 +150,6 @@ def _number(ref: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _reserve(assessment: Assessment, counter: str, number: int | None) -> None:
-    """Make the next ref the export's own (H-007 stays H-007), so tickets and notes still point right.
-
-    Refs are created in ascending order and the counter only moves forward, so no ref is ever reused.
-    """
-    if number is not None and number - 1 > getattr(assessment, counter):
-        Assessment.objects.filter(pk=assessment.pk).update(**{counter: number - 1})
-        setattr(assessment, counter, number - 1)
-
-
 def _date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
@@ -155,16 +158,24 @@ def _datetime(value: str | None) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(value) if value else None
 
 
+def _member(members: dict[str, User], name: str | None, field: str) -> User | None:
+    if not name:
+        return None
+    user = members.get(name.lower())
+    if user is None:
+        raise _Located({field: [f"{name} is not a member of this project."]})
+    return user
+
+
 def write_document(
     document: dict, *, project, by: User, title: str
 ) -> tuple[Assessment | None, list[Problem], list[str]]:
     """A new assessment holding the export's content; returns it with the problems and warnings found.
 
-    Acceptances and approvals are decisions of named people about one revision: they are listed as
-    warnings, never re-created under the importer's name.
+    Refs are kept (H-007 stays H-007, gaps included) so tickets and notes still point right. Acceptances
+    and approvals are decisions of named people about one revision: they are listed as warnings, never
+    re-created under the importer's name.
     """
-    from hazards.imports.rows import members_by_name
-
     problems: list[Problem] = []
     warnings: list[str] = []
     context = document.get("assessment") or {}
@@ -186,18 +197,20 @@ def write_document(
     except (InvalidInput, ValueError, TypeError) as exc:
         errors = exc.errors if isinstance(exc, InvalidInput) else {"__all__": [str(exc)]}
         return None, [Problem("assessment", key, " ".join(msgs)) for key, msgs in errors.items()], warnings
+    batch = RegisterBatch(assessment_id=assessment.pk, by=by)
     members = members_by_name(project)
-    templates = dict(HazardTemplate.objects.values_list("key", "pk"))
-    scenario_ids: dict[str, int] = {}
-    scenarios = sorted(document.get("scenarios") or [], key=lambda s: _number(s.get("ref", "")) or 0)
-    for s in scenarios:
+    templates = HazardTemplate.objects.in_bulk(field_name="key")
+    scenarios: dict[str, object] = {}
+    for s in sorted(document.get("scenarios") or [], key=lambda s: _number(s.get("ref", "")) or 0):
         ref = s.get("ref", "?")
+        mark = batch.mark()
         try:
-            with transaction.atomic():
-                scenario_ids[ref] = _write_scenario(assessment, s, by, members, templates, warnings)
+            scenarios[ref] = _add_scenario(batch, s, members, templates, warnings)
         except _Located as exc:
+            batch.forget_since(mark)
             problems.extend(Problem(ref, key, " ".join(msgs)) for key, msgs in exc.problems.items())
         except (KeyError, TypeError, ValueError) as exc:
+            batch.forget_since(mark)
             problems.append(Problem(ref, "", f"The scenario is incomplete or malformed ({exc})."))
         acceptances = len(s.get("acceptances") or [])
         if acceptances:
@@ -207,69 +220,61 @@ def write_document(
             )
     for m in sorted(document.get("mitigations") or [], key=lambda m: _number(m.get("ref", "")) or 0):
         ref = m.get("ref", "?")
+        mark = batch.mark()
         try:
-            with transaction.atomic():
-                _write_mitigation(assessment, m, by, members, scenario_ids)
+            _add_mitigation(batch, m, members, scenarios)
         except _Located as exc:
+            batch.forget_since(mark)
             problems.extend(Problem(ref, key, " ".join(msgs)) for key, msgs in exc.problems.items())
         except (KeyError, TypeError, ValueError) as exc:
+            batch.forget_since(mark)
             problems.append(Problem(ref, "", f"The mitigation is incomplete or malformed ({exc})."))
     if document.get("approvals"):
         warnings.append("Approvals are not imported: the new assessment starts as a draft.")
+    if not problems:
+        batch.save()
     return assessment, problems, warnings
 
 
-def _member(members: dict[str, User], name: str | None, field: str) -> User | None:
-    if not name:
-        return None
-    user = members.get(name.lower())
-    if user is None:
-        raise _Located({field: [f"{name} is not a member of this project."]})
-    return user
-
-
-def _write_scenario(assessment, s: dict, by, members, templates, warnings) -> int:
-    _reserve(assessment, "last_hazard_number", _number(s["ref"]))
+def _add_scenario(batch: RegisterBatch, s: dict, members, templates, warnings):
     template = templates.get(s.get("template")) if s.get("template") else None
     if s.get("template") and template is None:
         warnings.append(f"{s['ref']}: catalogue template {s['template']} is not loaded here; the link was dropped.")
     try:
-        scenario = services.hazard_create(
-            assessment_id=assessment.pk,
-            by=by,
-            title=s["title"],
-            description=s.get("description", ""),
-            category=s.get("category", "other"),
-            causes=s.get("causes", ""),
-            affected_parties=s.get("affected_parties", ""),
-            inherent_likelihood=s["inherent"]["likelihood"],
-            inherent_severity=s["inherent"]["severity"],
-            residual_likelihood=s["residual"]["likelihood"],
-            residual_severity=s["residual"]["severity"],
-            treatment=s.get("treatment", "mitigate"),
-            owner=_member(members, s.get("owner"), "owner"),
-            source_template=HazardTemplate(pk=template) if template else None,
+        scenario = batch.add_scenario(
+            {
+                "title": s["title"],
+                "description": s.get("description", ""),
+                "category": s.get("category", "other"),
+                "causes": s.get("causes", ""),
+                "affected_parties": s.get("affected_parties", ""),
+                "inherent_likelihood": s["inherent"]["likelihood"],
+                "inherent_severity": s["inherent"]["severity"],
+                "residual_likelihood": s["residual"]["likelihood"],
+                "residual_severity": s["residual"]["severity"],
+                "treatment": s.get("treatment", "mitigate"),
+                "owner": _member(members, s.get("owner"), "owner"),
+            },
+            number=_number(s["ref"]),
+            template=template,
         )
         for c in s.get("consequences") or []:
-            services.consequence_create(
-                hazard_id=scenario.pk,
-                by=by,
-                description=c["description"],
-                harm_type=c["harm_type"],
-                affected_party=c["affected_party"],
-                severity=c["severity"],
+            batch.add_consequence(
+                scenario,
+                {
+                    "description": c["description"],
+                    "harm_type": c["harm_type"],
+                    "affected_party": c["affected_party"],
+                    "severity": c["severity"],
+                },
             )
-        if s["inherent"]["severity"] is None and s.get("consequences"):
-            # A consequence fills an unrated severity in; the export said unrated, so it stays unrated.
-            services.hazard_update(hazard_id=scenario.pk, by=by, expected_version=None, inherent_severity=None)
     except InvalidInput as exc:
         raise _located(exc, {}) from None
-    return scenario.pk
+    return scenario
 
 
-def _write_mitigation(assessment, m: dict, by, members, scenario_ids: dict[str, int]) -> None:
-    _reserve(assessment, "last_mitigation_number", _number(m["ref"]))
-    missing = [ref for ref in m.get("scenarios") or [] if ref not in scenario_ids]
+def _add_mitigation(batch: RegisterBatch, m: dict, members, scenarios: dict) -> None:
+    missing = [ref for ref in m.get("scenarios") or [] if ref not in scenarios]
     if missing:
         raise _Located({"scenarios": [f"It addresses scenarios that were not imported: {', '.join(missing)}."]})
     external = m.get("external") or {}
@@ -284,14 +289,15 @@ def _write_mitigation(assessment, m: dict, by, members, scenario_ids: dict[str, 
         "external_synced_at": _datetime(external.get("synced_at")),
     }
     try:
-        services.mitigation_create(
-            assessment_id=assessment.pk,
-            by=by,
-            title=m["title"],
-            kind=m["kind"],
-            description=m.get("description", ""),
-            hazard_ids=[scenario_ids[ref] for ref in m.get("scenarios") or []],
-            **{key: value for key, value in tracking.items() if value not in (None, "")},
+        batch.add_mitigation(
+            {
+                "title": m["title"],
+                "kind": m["kind"],
+                "description": m.get("description", ""),
+                **{key: value for key, value in tracking.items() if value not in (None, "")},
+            },
+            [scenarios[ref] for ref in m.get("scenarios") or []],
+            number=_number(m["ref"]),
         )
     except InvalidInput as exc:
         raise _located(exc, {}) from None

@@ -370,3 +370,58 @@ def test_a_json_import_reports_owners_who_are_not_members_of_the_target_project(
         "errors"
     ]
     assert not other_project.assessments.exists()
+
+
+def test_a_control_already_in_the_draft_is_linked_not_duplicated_and_audited(project, assessment, contributor):
+    existing_hazard = make_hazard(assessment, contributor, title="Already there")
+    gate = services.mitigation_create(
+        assessment_id=assessment.pk,
+        by=contributor,
+        title="Static analysis gate",
+        kind="technical_control",
+        hazard_ids=[existing_hazard.pk],
+    )
+    job = start(project, contributor, "r.csv", csv_bytes(HEADERS, GOOD_ROWS[:2]), assessment_id=assessment.pk)
+    job = service.import_apply(job_id=job.pk, by=contributor)
+    assert job.status == ImportJob.State.IMPORTED, job.report["errors"]
+    gate.refresh_from_db()
+    assert sorted(gate.scenarios.values_list("ref", flat=True)) == ["H-001", "H-002", "H-003"]
+    assert gate.version == 2
+    assert assessment.mitigations.filter(title="Static analysis gate").count() == 1
+    update = AuditEvent.objects.get(action="mitigation.updated", object_id=gate.pk)
+    assert update.changes == {"scenarios": [["H-001"], ["H-001", "H-002", "H-003"]]}
+    training = assessment.mitigations.get(title="Developer training")
+    created = AuditEvent.objects.get(action="mitigation.created", object_id=training.pk)
+    assert created.changes["scenarios"] == [None, ["H-003"]]
+
+
+def test_an_import_makes_the_same_number_of_queries_for_more_rows(project, contributor, django_assert_max_num_queries):
+    def rows(n):
+        return [
+            [
+                f"Scenario {i}",
+                "",
+                "Security",
+                2,
+                3,
+                1,
+                2,
+                "alice",
+                "Harm A\nHarm B",
+                f"Control {i}",
+                None,
+                None,
+                None,
+                "",
+            ]
+            for i in range(n)
+        ]
+
+    small = start(project, contributor, "s.csv", csv_bytes(HEADERS, rows(3)), new_title="Small")
+    large = start(project, contributor, "l.csv", csv_bytes(HEADERS, rows(30)), new_title="Large")
+    with django_assert_max_num_queries(40) as few:
+        assert service.import_apply(job_id=small.pk, by=contributor).status == ImportJob.State.IMPORTED
+    with django_assert_max_num_queries(40) as many:
+        assert service.import_apply(job_id=large.pk, by=contributor).status == ImportJob.State.IMPORTED
+    assert len(few.captured_queries) == len(many.captured_queries)
+    assert Consequence.objects.filter(scenario__assessment__title="Large").count() == 60
