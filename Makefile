@@ -43,7 +43,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench $(BENCH_ARGS)
 
 worker: $(VENV)/.installed-run
-	$(PY) -m celery -A config worker -B --loglevel=INFO --concurrency=2
+	$(PY) -m celery -A config worker -B --loglevel=INFO --concurrency=2 --max-tasks-per-child=50
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -38,7 +38,7 @@ def snapshot_fields(instance: models.Model, fields: list[str]) -> dict[str, list
     return {field: [None, audit_value(getattr(instance, field))] for field in fields}
 
 
-def record(
+def build(
     *,
     actor,
     via: str,
@@ -50,10 +50,10 @@ def record(
     assessment=None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write the audit event, and (the outbox) a pending webhook delivery per endpoint that wants it."""
+    """An unsaved audit event; `record` saves one, bulk writers (imports) save many with `record_many`."""
     if via not in Via.values:
         raise ValueError(f"Unknown interface {via!r}")
-    event = AuditEvent.objects.create(
+    return AuditEvent(
         project=project,
         assessment=assessment,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -66,5 +66,38 @@ def record(
         object_repr=str(obj)[:300] if obj is not None else "",
         changes=changes or {},
     )
+
+
+def record(
+    *,
+    actor,
+    via: str,
+    action: str,
+    project,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_ref: str = "",
+    assessment=None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = build(
+        actor=actor,
+        via=via,
+        action=action,
+        project=project,
+        obj=obj,
+        object_type=object_type,
+        object_ref=object_ref,
+        assessment=assessment,
+        changes=changes,
+    )
+    event.save()
     outbox.queue_deliveries(event)
     return event
+
+
+def record_many(events: list[AuditEvent], *, batch_size: int = 1000) -> list[AuditEvent]:
+    """Save events made with `build` in bulk, with their webhook deliveries (the outbox) in bulk too."""
+    saved = AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+    outbox.queue_deliveries_bulk(saved)
+    return saved

@@ -47,3 +47,13 @@ class ContentFrozen(DomainError):
     """A write to an assessment whose status does not allow content changes."""
 
     code = "content_frozen"
+
+
+class QueueUnavailable(DomainError):
+    """The job queue (Redis) could not take a task; the work is recorded and will be queued again."""
+
+    code = "queue_unavailable"
+
+    def __init__(self, message: str, job: Any = None):
+        super().__init__(message)
+        self.job = job

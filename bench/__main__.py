@@ -1,4 +1,4 @@
-"""python -m bench [register signoff web api ...]: run benchmarks on PostgreSQL, print ratios (bench/README.md)."""
+"""python -m bench [register signoff web exports imports reminders api ...]: benchmarks (see bench/README.md)."""
 
 import argparse
 import json
@@ -19,17 +19,31 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--requests", type=int, default=60, help="web: requests per endpoint per round")
     parser.add_argument("--rounds", type=int, default=3, help="web: interleaved rounds over the endpoints")
+    parser.add_argument("--reminder-mitigations", type=int, default=100_000)
     args = parser.parse_args(argv)
 
     url = configure()
-    from bench import api, data, register, signoff, web
+    from bench import api, data, exports, imports, register, reminders, signoff, web
 
     spec = data.Spec(scenarios=args.scenarios, mitigations=args.mitigations)
     assessment = data.generate(spec)
+
+    def reminder_run():
+        # A separate, larger data set: the reminder scan reads every project's mitigations.
+        data.generate(data.Spec(scenarios=5000, consequences_per_scenario=1, mitigations=args.reminder_mitigations))
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics after bulk inserts, as a production database has
+        return reminders.run(repeats=3)
+
     runners = {
         "register": lambda: register.run(assessment, repeats=args.repeats),
         "signoff": lambda: signoff.run(assessment, repeats=args.repeats),
         "web": lambda: web.run(assessment, requests=args.requests, rounds=args.rounds),
+        "exports": lambda: exports.run(assessment),
+        "imports": lambda: imports.run(assessment),
+        "reminders": reminder_run,
         "api": lambda: api.run(database_url=url),
     }
     unknown = set(args.benchmarks) - set(runners)

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from assessments.exports.api import ExportJobViewSet
 from assessments.rest.docs import ApiDocsView
 from assessments.rest.errors import unknown_endpoint
 from assessments.rest.views.assessments import AssessmentViewSet
@@ -27,6 +28,7 @@ router.register("events", EventViewSet, basename="event")
 router.register("catalogue", CatalogueViewSet, basename="catalogue")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("webhook-deliveries", DeliveryViewSet, basename="webhook-delivery")
+router.register("exports", ExportJobViewSet, basename="export")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

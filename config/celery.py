@@ -11,6 +11,9 @@ app = Celery("hazlog")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Read here rather than imported from Django settings, so beat can be configured before Django loads.
+REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR") or 6)
+
 # Entries are added by the features that need them; each comes with a plain-English comment.
 app.conf.beat_schedule = {
     # Every day at 00:15 UTC, just after the date changes: risk acceptances whose expiry date has passed
@@ -19,6 +22,22 @@ app.conf.beat_schedule = {
     "expire-risk-acceptances": {
         "task": "hazards.tasks.acceptances_expire",
         "schedule": crontab(hour=0, minute=15),
+    },
+    # Every five minutes: queue again the export jobs that never reached Redis (it was down when they
+    # were requested) or whose message was lost, so every requested export ends done or failed.
+    "exports-requeue-stuck": {"task": "assessments.tasks.exports_requeue_stuck", "schedule": 5 * 60},
+    # Every hour: delete export files older than EXPORT_TTL_HOURS; their download links then say expired.
+    "exports-remove-expired": {"task": "assessments.tasks.exports_remove_expired", "schedule": 60 * 60},
+    # Once a day at REMINDER_HOUR (UTC): one digest per person of what is due, waiting or expiring,
+    # in the app and by e-mail. Running it twice in a day sends nothing new.
+    "reminders-daily": {
+        "task": "assessments.tasks.reminders_send_daily",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=0),
+    },
+    # Every hour: queue again today's digest e-mails that the mail server or the queue kept from going out.
+    "reminders-requeue-unsent": {
+        "task": "assessments.tasks.reminders_requeue_unsent",
+        "schedule": crontab(minute=30),
     },
 }
 

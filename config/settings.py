@@ -161,10 +161,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    # Publishing reconnects through these (not CELERY_BROKER_CONNECTION_MAX_RETRIES, which is the
+    # worker's): without them a request waits ~6 s for a Redis that is down before it can say so.
+    "max_retries": env_int("CELERY_PUBLISH_MAX_RETRIES", 1),
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must fail fast when Redis is down, so the request can say "try again" instead of hanging.
-CELERY_BROKER_CONNECTION_MAX_RETRIES = env_int("CELERY_PUBLISH_MAX_RETRIES", 1)
+# A worker waits for Redis to come back however long it is down (None: retry forever); publishing from a
+# request fails fast instead, through the transport options above.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
 
@@ -265,6 +272,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/min"),
         "user": env_str("API_THROTTLE_USER", "1200/min"),
+        "exports": env_str("API_THROTTLE_EXPORTS", "60/hour"),
     },
     "DEFAULT_PAGINATION_CLASS": "assessments.rest.pagination.SyncCursorPagination",
     "PAGE_SIZE": 100,
@@ -316,10 +324,15 @@ HAZLOG_WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60)
 HAZLOG_WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 30)
 HAZLOG_EXPORT_TTL_HOURS = env_int("EXPORT_TTL_HOURS", 72)
 HAZLOG_REMINDER_HOUR = env_int("REMINDER_HOUR", 6)
+HAZLOG_REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 3)
+HAZLOG_EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)
+HAZLOG_IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2000)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step at INFO; only its warnings (e.g. a refused fetch) matter.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -12,5 +12,9 @@ urlpatterns = [
     path("api/v1/", include(api_urls())),
     path("", include("assessments.urls")),
     path("", include("hazards.urls")),
+    # Exports, imports and reminders (issue 6): each feature keeps its own URL module.
+    path("", include("assessments.exports.urls")),
+    path("", include("assessments.reminders.urls")),
+    path("", include("hazards.imports.urls")),
     path("", include("assessments.integration_urls")),
 ]

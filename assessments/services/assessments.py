@@ -10,6 +10,7 @@ from assessments import audit, permissions, workflow
 from assessments.errors import InvalidInput
 from assessments.models import Assessment, DeploymentChannel, Project, Via
 from assessments.versioning import check_version, lock, save_versioned
+from hazards import scoring
 
 CONTEXT_FIELDS = [
     "title",
@@ -45,8 +46,14 @@ def _clean(changes: dict) -> dict:
 
 
 @transaction.atomic
-def assessment_create(*, project_id: int, by: User, title: str, via: str = Via.WEB, **fields) -> Assessment:
-    """Create revision 1 of a new assessment, rated on a copy of the project's current matrix."""
+def assessment_create(
+    *, project_id: int, by: User, title: str, via: str = Via.WEB, matrix: dict | None = None, **fields
+) -> Assessment:
+    """Create revision 1 of a new assessment, rated on a copy of the project's current matrix.
+
+    `matrix` (used when importing an export) rates it on that matrix instead, so imported ratings keep
+    their meaning even if the project's matrix changed since.
+    """
     project = Project.objects.get(pk=project_id)
     if not permissions.can_contribute(by, project):
         raise PermissionDenied("Only contributors and above can create assessments.")
@@ -54,7 +61,14 @@ def assessment_create(*, project_id: int, by: User, title: str, via: str = Via.W
     if unknown:
         raise InvalidInput({"__all__": [f"Unknown fields: {', '.join(sorted(unknown))}."]})
     values = _clean({"title": title, **fields})
-    assessment = Assessment.objects.create(project=project, matrix=project.matrix, created_by=by, **values)
+    if matrix is not None:
+        try:
+            scoring.validate(matrix)
+        except scoring.MatrixError as exc:
+            raise InvalidInput({"matrix": exc.problems}) from None
+    assessment = Assessment.objects.create(
+        project=project, matrix=matrix if matrix is not None else project.matrix, created_by=by, **values
+    )
     audit.record(
         actor=by,
         via=via,

@@ -38,3 +38,29 @@ def queue_deliveries(event: AuditEvent) -> list[WebhookDelivery]:
     for delivery in deliveries:
         enqueue_on_commit(webhook_deliver, delivery.pk)
     return deliveries
+
+
+def queue_deliveries_bulk(events: list[AuditEvent]) -> int:
+    """The outbox for bulk writers (imports): one query for the endpoints and bulk inserts, whatever the number
+    of events; one sweep is queued on commit instead of a task per delivery. Returns how many were written."""
+    if not events:
+        return 0
+    endpoints = list(
+        WebhookEndpoint.objects.filter(project_id__in={e.project_id for e in events}, active=True).only(
+            "id", "project_id", "event_types"
+        )
+    )
+    now = timezone.now()
+    deliveries = [
+        WebhookDelivery(endpoint=endpoint, event=event, next_attempt_at=now)
+        for event in events
+        for endpoint in endpoints
+        if endpoint.project_id == event.project_id and subscribes(endpoint.event_types, event.action)
+    ]
+    if not deliveries:
+        return 0
+    WebhookDelivery.objects.bulk_create(deliveries, batch_size=1000)
+    from assessments.webhooks.tasks import webhooks_sweep
+
+    enqueue_on_commit(webhooks_sweep, len(deliveries))
+    return len(deliveries)

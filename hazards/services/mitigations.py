@@ -34,7 +34,15 @@ TRACKING_FIELDS = [
 MITIGATION_FIELDS = ["title", "description", "kind", *TRACKING_FIELDS]
 
 
-def _clean(assessment: Assessment, changes: dict, mitigation: Mitigation | None = None) -> dict:
+def _clean(
+    assessment: Assessment,
+    changes: dict,
+    mitigation: Mitigation | None = None,
+    *,
+    known_tickets: dict[tuple[str, str], str] | None = None,
+) -> dict:
+    """Check a mitigation's fields; `known_tickets` ((system, key) → ref) replaces the clash query when
+    many mitigations are checked at once (imports)."""
     errors: dict[str, list[str]] = {}
     check_text(changes, "title", errors, required=True, max_length=200)
     check_text(changes, "description", errors)
@@ -58,10 +66,13 @@ def _clean(assessment: Assessment, changes: dict, mitigation: Mitigation | None 
     if key and not system:
         errors["external_system"] = ["Name the ticketing system (e.g. jira) the key belongs to."]
     elif key:
-        clash = assessment.mitigations.filter(external_system=system, external_key=key)
-        if mitigation is not None:
-            clash = clash.exclude(pk=mitigation.pk)
-        ref = clash.values_list("ref", flat=True).first()
+        if known_tickets is not None:
+            ref = known_tickets.get((system, key))
+        else:
+            clash = assessment.mitigations.filter(external_system=system, external_key=key)
+            if mitigation is not None:
+                clash = clash.exclude(pk=mitigation.pk)
+            ref = clash.values_list("ref", flat=True).first()
         if ref:
             errors["external_key"] = [f"{system} {key} is already linked to {ref} in this assessment."]
     raise_if(errors)

@@ -330,3 +330,19 @@ def test_finished_deliveries_leave_the_log_after_the_retention_and_pending_ones_
     )
     assert webhook_log_prune() == 1
     assert set(endpoint.deliveries.values_list("pk", flat=True)) == {old_pending.pk, recent_done.pk}
+
+
+def test_an_import_announces_every_row_it_writes(project, assessment, contributor, owner, receiver):
+    from hazards.imports import service as imports
+    from tests.jobs.test_imports import GOOD_ROWS, HEADERS, csv_bytes, start
+
+    endpoint, _ = _endpoint(project, owner, receiver.url, event_types=["hazard.created", "mitigation.*"])
+    job = start(project, contributor, "register.csv", csv_bytes(HEADERS, GOOD_ROWS), assessment_id=assessment.pk)
+    imports.import_preview(job_id=job.pk, by=contributor)
+    imports.import_apply(job_id=job.pk, by=contributor)
+    written = AuditEvent.objects.filter(
+        assessment=assessment, action__in=["hazard.created", "mitigation.created", "mitigation.updated"]
+    )
+    assert written.count() >= 5
+    assert set(endpoint.deliveries.values_list("event_id", flat=True)) == set(written.values_list("id", flat=True))
+    assert set(endpoint.deliveries.values_list("status", flat=True)) == {"pending"}

@@ -1,0 +1,100 @@
+"""The export document: an assessment as plain data, the one source every export format is written from.
+
+An approved (or superseded) revision is read from the snapshot that was signed, so an export shows exactly
+what the approvers saw; anything else is read from the live register through the same `snapshot.content`
+code, so both paths give the same shape. Mitigation progress (status, owner, due date, ticket) is not
+signed content and is always today's, labelled as such.
+"""
+
+import json
+from typing import Any
+
+from django.utils import timezone
+
+from assessments import snapshot
+from assessments.models import Assessment, Status
+
+SCHEMA = "hazlog.export/1"
+# Statuses whose content is read from the approved snapshot rather than from the live rows.
+SIGNED_STATUSES = frozenset({Status.APPROVED, Status.SUPERSEDED})
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _user(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def is_signed(assessment: Assessment) -> bool:
+    return assessment.status in SIGNED_STATUSES and assessment.approved_snapshot_id is not None
+
+
+def _tracking(assessment: Assessment) -> dict[str, dict[str, Any]]:
+    """Today's progress of every mitigation, by ref (one query)."""
+    return {
+        m.ref: {
+            "status": m.status,
+            "owner": _user(m.owner),
+            "due_date": _iso(m.due_date),
+            "verification_note": m.verification_note,
+            "external": {
+                "system": m.external_system,
+                "key": m.external_key,
+                "url": m.external_url,
+                "synced_at": _iso(m.external_synced_at),
+            },
+        }
+        for m in assessment.mitigations.select_related("owner").order_by("number")
+    }
+
+
+def build(assessment: Assessment) -> dict[str, Any]:
+    """The export document of one assessment. A constant number of queries, whatever its size."""
+    if is_signed(assessment):
+        signed = assessment.approved_snapshot
+        content = json.loads(signed.canonical)
+        content_hash = signed.sha256
+        source = "snapshot"
+    else:
+        content = snapshot.content(assessment)
+        content_hash = snapshot.digest(content)
+        source = "live"
+    tracking = _tracking(assessment)
+    untracked = {
+        "status": None,
+        "owner": None,
+        "due_date": None,
+        "verification_note": "",
+        "external": {"system": "", "key": "", "url": "", "synced_at": None},
+    }
+    approvals = assessment.approvals.filter(content_hash=content_hash).select_related("approver").order_by("created_at")
+    return {
+        "schema": SCHEMA,
+        "exported_at": timezone.now().isoformat(),
+        "source": source,
+        "content_hash": content_hash,
+        "project": {"name": assessment.project.name, "required_approvals": assessment.project.required_approvals},
+        "assessment": {
+            **content["assessment"],
+            "status": assessment.status,
+            "due_date": _iso(assessment.due_date),
+            "next_review_date": _iso(assessment.next_review_date),
+            "submitted_by": _user(assessment.submitted_by),
+            "submitted_at": _iso(assessment.submitted_at),
+            "approved_at": _iso(assessment.approved_at),
+        },
+        "matrix": content["matrix"],
+        "scenarios": content["scenarios"],
+        "mitigations": [{**m, **tracking.get(m["ref"], untracked)} for m in content["mitigations"]],
+        "approvals": [
+            {
+                "approver": _user(a.approver),
+                "approved_at": _iso(a.created_at),
+                "content_hash": a.content_hash,
+                "comment": a.comment,
+            }
+            for a in approvals
+        ],
+    }

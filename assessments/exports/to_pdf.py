@@ -1,0 +1,169 @@
+"""The PDF report, laid out by WeasyPrint from a Django template with the heat maps as inline SVG.
+
+WeasyPrint keeps every laid-out page in memory until it writes, and its time grows with the pages a
+single flow spans; one 800-page document of a 2,000-scenario register needs gigabytes. So the report is
+laid out in parts (the front matter, chunks of scenarios, chunks of mitigations, the closing pages), each
+written to its own file and dropped before the next, then the files are joined page by page with pypdf:
+memory is bounded by the largest part, not by the register. Page numbers carry on from part to part.
+
+Nothing is fetched while rendering: the URL fetcher refuses every URL, so content typed by users can
+never make the worker load a remote or local file.
+"""
+
+import datetime
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from assessments.exports.heatmap import heat_map
+from assessments.exports.labels import axis_name, label, level_colours, level_name, mitigations_by_scenario
+
+EXTENSION = "pdf"
+CONTENT_TYPE = "application/pdf"
+TEMPLATE = "assessments/exports/report.html"
+SCENARIOS_PER_PART = 150
+MITIGATIONS_PER_PART = 600
+TABLE_CHUNK = 40  # rows per acceptance table
+
+
+class FetchRefused(ValueError):
+    pass
+
+
+def refuse_fetch(url: str, *args, **kwargs):
+    raise FetchRefused(f"Exports never load external resources ({url[:80]}).")
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal for any text: quotes, backslashes, markup and control characters escaped."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in "\\\"<>&'" or ord(char) < 32 or ord(char) == 127 else char for char in text
+    )
+    return mark_safe(f'"{escaped}"')  # noqa: S308 - every character that could end the string is escaped
+
+
+def _rating(matrix: dict, rating: dict) -> dict:
+    rank, level = next(
+        ((rank, lvl) for rank, lvl in enumerate(matrix["levels"], start=1) if lvl["key"] == rating["level"]), (0, None)
+    )
+    return {
+        "rank": rank,  # picks the level's colours from a class set once per part (.lvl-<rank>)
+        "likelihood": rating["likelihood"],
+        "likelihood_name": axis_name(matrix, "likelihood", rating["likelihood"]),
+        "severity": rating["severity"],
+        "severity_name": axis_name(matrix, "severity", rating["severity"]),
+        "level": level["name"] if level else "Unrated",
+    }
+
+
+def _when(iso: str | None) -> str:
+    """ "2026-12-01 10:42 UTC" from an ISO timestamp (exports state times in UTC)."""
+    if not iso:
+        return ""
+    moment = datetime.datetime.fromisoformat(iso).astimezone(datetime.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _scenario_view(matrix: dict, addressed: dict, s: dict) -> dict:
+    return {
+        **s,
+        "category_label": label("category", s["category"]),
+        "treatment_label": label("treatment", s["treatment"]),
+        "inherent_view": _rating(matrix, s["inherent"]),
+        "residual_view": _rating(matrix, s["residual"]),
+        "mitigation_refs": addressed.get(s["ref"], []),
+        "consequence_views": [
+            {
+                **c,
+                "harm_label": label("harm_type", c["harm_type"]),
+                "party_label": label("affected_party", c["affected_party"]),
+                "severity_name": axis_name(matrix, "severity", c["severity"]),
+            }
+            for c in s["consequences"]
+        ],
+    }
+
+
+def context(document: dict) -> dict:
+    """What every part of the report shares."""
+    matrix = document["matrix"]
+    a = document["assessment"]
+    return {
+        "doc": document,
+        "a": a,
+        "running_title": css_string(f"{document['project']['name']} · {a['title']} · revision {a['revision']}"),
+        "status_label": label("status", a["status"]),
+        "channel_label": label("deployment_channel", a["deployment_channel"]),
+        "exported": _when(document["exported_at"]),
+        "submitted": _when(a["submitted_at"]),
+        "approved": _when(a["approved_at"]),
+        "approvals": [{**ap, "when": _when(ap["approved_at"])} for ap in document["approvals"]],
+        "signed": document["source"] == "snapshot",
+        "scenario_count": len(document["scenarios"]),
+        "heat_maps": [heat_map(document, "inherent"), heat_map(document, "residual")],
+        "levels": level_colours(matrix),
+        "signoff_level": level_name(matrix, matrix["signoff_level"]),
+    }
+
+
+def parts(document: dict) -> list[dict]:
+    """The parts of the report in order, each with the context only it needs."""
+    matrix = document["matrix"]
+    addressed = mitigations_by_scenario(document)
+    result: list[dict] = [{"part": "front"}]
+    scenario_chunks = _chunks(document["scenarios"], SCENARIOS_PER_PART) or [[]]
+    for index, chunk in enumerate(scenario_chunks):
+        result.append(
+            {
+                "part": "register",
+                "first_chunk": index == 0,
+                # Views are built per part, so only one chunk of them is alive at a time.
+                "scenarios": lambda chunk=chunk: [_scenario_view(matrix, addressed, s) for s in chunk],
+            }
+        )
+    mitigation_parts = _chunks(document["mitigations"], MITIGATIONS_PER_PART) or [[]]
+    for index, chunk in enumerate(mitigation_parts):
+        views = [
+            {**m, "kind_label": label("kind", m["kind"]), "status_label": label("mitigation_status", m["status"])}
+            for m in chunk
+        ]
+        result.append({"part": "mitigations", "first_chunk": index == 0, "mitigations": views})
+    acceptances = [{"scenario": s["ref"], **a} for s in document["scenarios"] for a in s["acceptances"]]
+    result.append({"part": "closing", "acceptance_chunks": _chunks(acceptances, TABLE_CHUNK)})
+    return result
+
+
+def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
+    # Imported here: WeasyPrint takes about a second to load and only PDF exports need it.
+    import weasyprint
+    from pypdf import PdfWriter
+
+    shared = context(document)
+    todo = parts(document)
+    first_page = 1
+    with tempfile.TemporaryDirectory(prefix="hazlog-pdf-") as tmp:
+        files = []
+        for index, part in enumerate(todo):
+            extra = {key: value() if callable(value) else value for key, value in part.items()}
+            html = render_to_string(TEMPLATE, {**shared, **extra, "first_page": first_page})
+            rendered = weasyprint.HTML(string=html, url_fetcher=refuse_fetch).render()
+            first_page += len(rendered.pages)
+            files.append(Path(tmp) / f"part-{index:04d}.pdf")
+            rendered.write_pdf(files[-1])
+            del rendered, html, extra
+            progress(95 * (index + 1) / len(todo))
+        writer = PdfWriter()
+        for file in files:
+            writer.append(str(file))
+        a = document["assessment"]
+        writer.add_metadata({"/Title": f"{a['title']} — revision {a['revision']}", "/Creator": "Hazlog"})
+        with path.open("wb") as out:
+            writer.write(out)
+    progress(100)

@@ -1,0 +1,129 @@
+"""The XLSX export: one sheet per table, frozen headers, filters and risk levels in the matrix's colours.
+
+XlsxWriter in constant_memory mode flushes each row to disk once the next one starts, so memory stays
+flat at any register size; rows are therefore written strictly top to bottom.
+"""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import xlsxwriter
+
+from assessments.exports import to_csv
+from assessments.exports.labels import axis_name, label, level_colours, level_name
+
+EXTENSION = "xlsx"
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+ACCEPTANCE_HEADER = ["Scenario", "Accepted by", "Rationale", "Conditions", "Expires on"]
+SIGNOFF_HEADER = ["Approver", "Approved at", "Content hash (SHA-256)", "Comment"]
+# Register columns holding a risk level: coloured with that level's colours.
+REGISTER_LEVEL_COLUMNS = (8, 11)
+WIDTHS = {"Ref": 8, "Title": 40, "Description": 50, "Causes": 40, "Rationale": 40, "Scenario": 10}
+
+
+class _Sheets:
+    def __init__(self, workbook, matrix: dict):
+        self.workbook = workbook
+        self.header = workbook.add_format({"bold": True, "bg_color": "#e8eaed", "bottom": 1, "text_wrap": True})
+        self.text = workbook.add_format({"valign": "top"})
+        self.levels = {
+            level["key"]: workbook.add_format(
+                {
+                    "bg_color": level["colour"],
+                    "font_color": level["text_colour"],
+                    "bold": True,
+                    "valign": "top",
+                }
+            )
+            for level in level_colours(matrix)
+        }
+        self.level_by_name = {level["name"]: level["key"] for level in matrix["levels"]}
+
+    def table(self, name: str, header: list[str], rows: Iterator[list], level_columns=()) -> int:
+        sheet = self.workbook.add_worksheet(name)
+        for col, title in enumerate(header):
+            sheet.set_column(col, col, WIDTHS.get(title, 16))
+            sheet.write_string(0, col, title, self.header)
+        sheet.freeze_panes(1, 0)
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                cell_format = self.text
+                if col in level_columns and value in self.level_by_name:
+                    cell_format = self.levels[self.level_by_name[value]]
+                self.cell(sheet, count, col, value, cell_format)
+        sheet.autofilter(0, 0, max(count, 1), len(header) - 1)
+        return count
+
+    @staticmethod
+    def cell(sheet, row: int, col: int, value, cell_format) -> None:
+        # Strings are always written as strings: a cell starting with "=" stays text, never a formula.
+        if value is None or value == "":
+            sheet.write_blank(row, col, None, cell_format)
+        elif isinstance(value, bool | int | float):
+            sheet.write_number(row, col, value, cell_format)
+        else:
+            sheet.write_string(row, col, str(value), cell_format)
+
+
+def _context_rows(document: dict) -> Iterator[list]:
+    a = document["assessment"]
+    yield ["Project", document["project"]["name"]]
+    yield ["Assessment", a["title"]]
+    yield ["Revision", a["revision"]]
+    yield ["Status", label("status", a["status"])]
+    yield ["Model", a["model_name"]]
+    yield ["Model version", a["model_version"]]
+    yield ["Deployment channel", label("deployment_channel", a["deployment_channel"])]
+    yield ["User population", a["user_population"]]
+    yield ["Application domain", a["application_domain"]]
+    yield ["Scope", a["scope"]]
+    yield ["Due date", a["due_date"]]
+    yield ["Next review", a["next_review_date"]]
+    yield ["Risk matrix", document["matrix"]["name"]]
+    yield ["Content", "as signed (approved snapshot)" if document["source"] == "snapshot" else "live register"]
+    yield ["Content hash (SHA-256)", document["content_hash"]]
+    yield ["Exported at", document["exported_at"]]
+
+
+def _matrix_rows(document: dict) -> Iterator[list]:
+    matrix = document["matrix"]
+    for severity in range(len(matrix["severity"]), 0, -1):
+        yield [
+            axis_name(matrix, "severity", severity),
+            *(level_name(matrix, key) for key in matrix["grid"][severity - 1]),
+        ]
+
+
+def _acceptance_rows(document: dict) -> Iterator[list]:
+    for s in document["scenarios"]:
+        for a in s["acceptances"]:
+            yield [s["ref"], a["accepted_by"], a["rationale"], a["conditions"], a["expires_on"]]
+
+
+def _signoff_rows(document: dict) -> Iterator[list]:
+    for a in document["approvals"]:
+        yield [a["approver"], a["approved_at"], a["content_hash"], a["comment"]]
+
+
+def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
+    workbook = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    sheets = _Sheets(workbook, document["matrix"])
+    sheets.table("Assessment", ["Field", "Value"], _context_rows(document))
+    sheets.table("Register", to_csv.REGISTER_HEADER, to_csv.register_rows(document), REGISTER_LEVEL_COLUMNS)
+    progress(40)
+    sheets.table("Consequences", to_csv.CONSEQUENCE_HEADER, to_csv.consequence_rows(document))
+    progress(60)
+    sheets.table("Mitigations", to_csv.MITIGATION_HEADER, to_csv.mitigation_rows(document))
+    progress(80)
+    sheets.table("Acceptances", ACCEPTANCE_HEADER, _acceptance_rows(document))
+    sheets.table("Sign-off", SIGNOFF_HEADER, _signoff_rows(document))
+    likelihoods = [
+        axis_name(document["matrix"], "likelihood", v) for v in range(1, 1 + len(document["matrix"]["likelihood"]))
+    ]
+    sheets.table("Matrix", ["Severity \\ likelihood", *likelihoods], _matrix_rows(document), range(1, 11))
+    workbook.close()
+    progress(100)

@@ -1,0 +1,1 @@
+"""Importing risk registers: spreadsheets (XLSX, CSV) with a column mapping, and Hazlog JSON exports."""

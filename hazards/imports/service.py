@@ -1,0 +1,243 @@
+"""Import jobs: upload a file, map its columns, preview every row, then import all of it or nothing.
+
+A preview runs the real import inside a transaction that is always rolled back, so it finds every
+problem the services would find (refs, ratings on this matrix, members, ticket keys) without writing
+anything. The import runs the same code again and commits only if no row has a problem.
+"""
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from assessments import audit, permissions, workflow
+from assessments.errors import ContentFrozen, InvalidInput
+from assessments.models import Assessment, ImportJob, Project, Via
+from hazards.imports import mapping as mappings
+from hazards.imports import reading, rows, writing
+
+PREVIEW_ROWS = 50
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _read_upload(uploaded: UploadedFile) -> tuple[str, bytes]:
+    reading.check_size(uploaded.size or 0)
+    data = uploaded.read(reading.settings.UPLOAD_MAX_BYTES + 1)
+    reading.check_size(len(data))
+    return reading.detect_source(uploaded.name or "", data[:8]), data
+
+
+def _target(project: Project, by: User, assessment_id: int | None, new_title: str, source: str):
+    if source == ImportJob.Source.JSON or not assessment_id:
+        if source != ImportJob.Source.JSON and not (new_title or "").strip():
+            raise InvalidInput({"new_title": ["Name the new assessment, or choose one to add the rows to."]})
+        return None
+    assessment = Assessment.objects.filter(pk=assessment_id, project=project).first()
+    if assessment is None:
+        raise InvalidInput({"assessment": ["Choose an assessment of this project."]})
+    try:
+        workflow.ensure_editable(assessment)
+    except ContentFrozen as exc:
+        raise InvalidInput({"assessment": [str(exc)]}) from None
+    return assessment
+
+
+@transaction.atomic
+def import_upload(
+    *,
+    project_id: int,
+    by: User,
+    uploaded: UploadedFile,
+    assessment_id: int | None = None,
+    new_title: str = "",
+) -> ImportJob:
+    """Check and store an upload; spreadsheets get a first guess at their column mapping."""
+    project = Project.objects.get(pk=project_id)
+    if not permissions.can_contribute(by, project):
+        raise PermissionDenied("Only contributors and above can import into a project.")
+    try:
+        source, data = _read_upload(uploaded)
+        target = _target(project, by, assessment_id, new_title, source)
+        report: dict = {"new_title": (new_title or "").strip(), "warnings": []}
+        guessed: dict[str, str] = {}
+        if source == ImportJob.Source.JSON:
+            document = reading.read_json(data)
+            report["rows"] = len(document["scenarios"])
+            report["new_title"] = report["new_title"] or document["assessment"].get("title", "")
+        else:
+            table = reading.read_table(source, data)
+            report.update(rows=len(table.rows), headers=table.headers, sheet=table.sheet, warnings=table.warnings)
+            guessed = mappings.guess(table.headers, project.import_mapping or {})
+    except reading.UploadRejected as exc:
+        raise InvalidInput({"file": [str(exc)]}) from None
+    job = ImportJob(
+        project=project,
+        assessment=target,
+        created_by=by,
+        source=source,
+        original_name=(uploaded.name or "upload")[:255],
+        mapping=guessed,
+        report=report,
+    )
+    # The stored name is ours, never the uploader's (no paths, no executable extensions).
+    job.file.save(f"import.{source}", ContentFile(data), save=False)
+    job.save()
+    return job
+
+
+def _editable_job(job_id: int, by: User) -> ImportJob:
+    job = ImportJob.objects.select_related("project", "assessment").get(pk=job_id)
+    if job.created_by_id != by.pk or not permissions.can_contribute(by, job.project):
+        raise PermissionDenied("Only the person who uploaded the file can continue this import.")
+    if job.status == ImportJob.State.IMPORTED:
+        raise InvalidInput({"__all__": ["This file has already been imported."]})
+    return job
+
+
+@transaction.atomic
+def import_set_mapping(*, job_id: int, by: User, mapping: dict[str, str]) -> ImportJob:
+    """Use this column mapping for the import and remember it for the project's next one."""
+    job = _editable_job(job_id, by)
+    headers = job.report.get("headers", [])
+    mapping = {header: mapping.get(header, "") for header in headers if header}
+    problems = mappings.problems(mapping)
+    if problems:
+        raise InvalidInput({"mapping": problems})
+    job.mapping = mapping
+    job.status = ImportJob.State.UPLOADED
+    job.save(update_fields=["mapping", "status"])
+    project = Project.objects.select_for_update().get(pk=job.project_id)
+    remembered = {**(project.import_mapping or {}), **mappings.remembered_form(mapping)}
+    if remembered != project.import_mapping:
+        before = project.import_mapping
+        Project.objects.filter(pk=project.pk).update(import_mapping=remembered)
+        audit.record(
+            actor=by,
+            via=Via.WEB,
+            action="project.updated",
+            project=project,
+            obj=project,
+            changes={"import_mapping": [before, remembered]},
+        )
+    return job
+
+
+def file_bytes(job: ImportJob) -> bytes:
+    with job.file.open("rb") as handle:
+        return handle.read()
+
+
+def _run(job: ImportJob, by: User) -> tuple[Assessment | None, list[rows.Problem], list[str], list[dict]]:
+    """Import the job's file; returns the target, problems, warnings and a preview of the first rows."""
+    data = file_bytes(job)
+    if job.source == ImportJob.Source.JSON:
+        document = reading.read_json(data)
+        assessment, problems, warnings = writing.write_document(
+            document, project=job.project, by=by, title=job.report.get("new_title", "")
+        )
+        preview = [
+            {"row": s.get("ref"), "values": {"title": s.get("title"), "category": s.get("category")}}
+            for s in document["scenarios"][:PREVIEW_ROWS]
+        ]
+        return assessment, problems, warnings, preview
+    table = reading.read_table(job.source, data)
+    assessment = job.assessment
+    if assessment is None:
+        from assessments import services as assessment_services
+
+        assessment = assessment_services.assessment_create(
+            project_id=job.project_id, by=by, title=job.report.get("new_title", "")
+        )
+    matrix = Assessment.objects.values_list("matrix", flat=True).get(pk=assessment.pk)
+    converted = rows.convert(table, job.mapping, matrix, rows.members_by_name(job.project))
+    problems = writing.write_rows(assessment, converted, by)
+    preview = [
+        {"row": row.number, "values": _shown(row.values), "problems": [p.message for p in row.problems]}
+        for row in converted[:PREVIEW_ROWS]
+    ]
+    return assessment, problems, list(table.warnings), preview
+
+
+def _shown(values: dict) -> dict:
+    shown = {}
+    for key, value in values.items():
+        if isinstance(value, User):
+            value = value.get_username()
+        elif isinstance(value, list):
+            value = "\n".join(value)
+        elif value is not None and not isinstance(value, str | int):
+            value = str(value)
+        shown[key] = value
+    return shown
+
+
+def _report(job: ImportJob, problems, warnings, preview, **extra) -> dict:
+    return {
+        **{key: job.report.get(key) for key in ("new_title", "rows", "headers", "sheet") if key in job.report},
+        "ok": not problems,
+        "errors": [p.as_json() for p in problems],
+        "warnings": warnings,
+        "preview": preview,
+        **extra,
+    }
+
+
+def import_preview(*, job_id: int, by: User) -> ImportJob:
+    """Run the import in a transaction that is rolled back; the report lists every problem by row/column."""
+    job = _editable_job(job_id, by)
+    if job.source != ImportJob.Source.JSON and mappings.problems(job.mapping):
+        raise InvalidInput({"mapping": mappings.problems(job.mapping)})
+    result: dict = {}
+    try:
+        with transaction.atomic():
+            result["value"] = _run(job, by)
+            raise _Rollback
+    except _Rollback:
+        pass
+    except reading.UploadRejected as exc:
+        raise InvalidInput({"file": [str(exc)]}) from None
+    _, problems, warnings, preview = result["value"]
+    job.report = _report(job, problems, warnings, preview)
+    job.status = ImportJob.State.PREVIEWED
+    job.save(update_fields=["report", "status"])
+    return job
+
+
+def import_apply(*, job_id: int, by: User) -> ImportJob:
+    """Import every row or none: any problem rolls the whole import back and is reported."""
+    job = _editable_job(job_id, by)
+    problems: list = []
+    try:
+        with transaction.atomic():
+            assessment, problems, warnings, preview = _run(job, by)
+            if problems:
+                raise _Rollback
+            audit.record(
+                actor=by,
+                via=Via.WEB,
+                action="import.completed",
+                project=job.project,
+                assessment=assessment,
+                obj=assessment,
+                object_ref=f"rev {assessment.revision}",
+                changes={"file": [None, job.original_name], "rows": [None, job.report.get("rows")]},
+            )
+            job.assessment = assessment
+            job.report = _report(job, [], warnings, preview, imported=job.report.get("rows"))
+            job.status = ImportJob.State.IMPORTED
+            job.finished_at = timezone.now()
+            job.save(update_fields=["assessment", "report", "status", "finished_at"])
+    except _Rollback:
+        job.refresh_from_db()
+        job.report = _report(job, problems, warnings, preview)
+        job.status = ImportJob.State.FAILED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["report", "status", "finished_at"])
+    except reading.UploadRejected as exc:
+        raise InvalidInput({"file": [str(exc)]}) from None
+    return job
