@@ -1,5 +1,7 @@
 """Shared fixtures: a fixed cast of users with one role each in one project, plus an outsider."""
 
+import os
+
 import pytest
 from django.core.cache import cache
 
@@ -95,3 +97,29 @@ def catalogue(db):
     from hazards import services
 
     services.catalogue_load()
+
+
+# Debian's chromium, headless as root: Playwright cannot download its own browsers here, and Chromium
+# must not try to reach Google's hosts on this closed network (dependencies.md §6, gotchas G2 and G3).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }

@@ -2,7 +2,6 @@
 
 import datetime
 import functools
-import os
 from dataclasses import dataclass
 
 import pytest
@@ -112,28 +111,3 @@ def receiver(settings):
     started = Receiver().start()
     yield started
     started.stop()
-
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    # Debian's chromium (Playwright cannot download its own here), headless as root: see dependencies.md §6.
-    return {
-        **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-        "args": CHROMIUM_ARGS,
-        "headless": True,
-    }

@@ -4,35 +4,10 @@ Shared by every e2e test: the launch arguments (see dependencies.md §6 and gotc
 `sign_in` helper and a `browser_for` factory giving each user their own browser context.
 """
 
-import os
-
 import pytest
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
 PASSWORD = "correct horse battery staple"  # what tests.factories.UserFactory sets
 TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    # Playwright cannot download its own browsers here; Debian's chromium runs headless as root.
-    return {
-        **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-        "args": CHROMIUM_ARGS,
-        "headless": True,
-    }
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 for the failure and browser tests a private redis-server, real Celery workers and Debian's Chromium."""
 
 import datetime
-import os
 
 import pytest
 from django.utils import timezone
@@ -140,28 +139,3 @@ def workers(redis_server, tmp_path):
     yield start
     for worker in started:
         worker.stop()
-
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    # Playwright cannot download its own browsers here; Debian's chromium runs headless as root.
-    return {
-        **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-        "args": CHROMIUM_ARGS,
-        "headless": True,
-    }
