@@ -34,6 +34,9 @@ app.conf.beat_schedule = {
         "task": "assessments.tasks.reminders_send_daily",
         "schedule": crontab(hour=REMINDER_HOUR, minute=0),
     },
+    # Every ten minutes: e-mail the notifications whose e-mail task never reached Redis (it was down when
+    # the notification was written) or ran out of retries while the mail server was down.
+    "notifications-email-pending": {"task": "assessments.tasks.notifications_email", "schedule": 10 * 60},
     # Every hour: queue again today's digest e-mails that the mail server or the queue kept from going out.
     "reminders-requeue-unsent": {
         "task": "assessments.tasks.reminders_requeue_unsent",
