@@ -4,6 +4,7 @@ import datetime
 import hashlib
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -101,7 +102,7 @@ def test_a_read_only_token_reads_but_every_write_is_refused_with_403(world, cont
 
 def test_only_the_owner_of_a_token_can_revoke_it(contributor, reviewer):
     token, _ = tokens.token_create(user=contributor, name="mine")
-    with pytest.raises(Exception, match="your own tokens"):
+    with pytest.raises(PermissionDenied, match="your own tokens"):
         tokens.token_revoke(token_id=token.pk, by=reviewer)
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
 

@@ -1,6 +1,7 @@
 """The workflow's main path through the services: submit, approve with four eyes and quorum, revise."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from assessments import snapshot
 from assessments.errors import InvalidTransition
@@ -47,18 +48,20 @@ def test_submit_explains_what_is_missing(assessment, contributor):
 
 
 def test_two_distinct_approvers_are_needed_and_the_submitter_cannot_approve(
-    ready, project, contributor, approver, approver2
+    ready, project, contributor, owner, approver, approver2
 ):
     project.required_approvals = 2
     project.save()
-    workflow.assessment_submit(assessment_id=ready.pk, by=contributor)
-    with pytest.raises(Exception, match="approve"):
+    workflow.assessment_submit(assessment_id=ready.pk, by=approver)
+    with pytest.raises(PermissionDenied, match="Only approvers and owners can approve"):
         workflow.assessment_approve(assessment_id=ready.pk, by=contributor)
-    first = workflow.assessment_approve(assessment_id=ready.pk, by=approver)
+    with pytest.raises(InvalidTransition, match="four eyes"):
+        workflow.assessment_approve(assessment_id=ready.pk, by=approver)
+    first = workflow.assessment_approve(assessment_id=ready.pk, by=approver2)
     assert first.status == Status.IN_REVIEW
     with pytest.raises(InvalidTransition, match="already approved"):
-        workflow.assessment_approve(assessment_id=ready.pk, by=approver)
-    final = workflow.assessment_approve(assessment_id=ready.pk, by=approver2)
+        workflow.assessment_approve(assessment_id=ready.pk, by=approver2)
+    final = workflow.assessment_approve(assessment_id=ready.pk, by=owner)
     assert final.status == Status.APPROVED
     assert final.approved_snapshot.sha256 == final.content_hash
 
