@@ -1,6 +1,7 @@
 """Telling people: in-app notifications (one per person per cause) and their e-mails."""
 
 import logging
+import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -56,28 +57,51 @@ def notify(
     return len(new)
 
 
-@transaction.atomic
 def notifications_send_email(*, cause: str | None = None, limit: int = 200) -> int:
-    """E-mail notifications not yet e-mailed; safe to run twice (rows are claimed under a lock)."""
-    pending = Notification.objects.filter(emailed_at__isnull=True).select_related("recipient")
+    """E-mail notifications not yet e-mailed, each in its own transaction; safe to run twice.
+
+    One row is claimed, sent and marked at a time, so a failure later in the batch never un-marks mails
+    already delivered. A mail server that is down raises (this one stays unsent and the task retries);
+    an address the server refuses for good is logged and marked, so it cannot block everyone after it.
+    """
+    pending = Notification.objects.filter(emailed_at__isnull=True)
     if cause is not None:
         pending = pending.filter(cause=cause)
     sent = 0
-    for notification in pending.select_for_update(skip_locked=True, of=("self",)).order_by("id")[:limit]:
-        recipient = notification.recipient
-        if recipient.email:
-            link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
-            # A failure raises and rolls back, so nothing is marked sent and the task retries.
+    for notification_id in list(pending.order_by("id").values_list("id", flat=True)[:limit]):
+        sent += _send_one(notification_id)
+    return sent
+
+
+@transaction.atomic
+def _send_one(notification_id: int) -> int:
+    notification = (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("recipient")
+        .filter(pk=notification_id, emailed_at__isnull=True)
+        .first()
+    )
+    if notification is None:
+        return 0  # sent meanwhile, or another worker is sending it right now
+    recipient = notification.recipient
+    delivered = 0
+    if recipient.email:
+        link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
+        try:
             send_mail(
                 subject=f"[Hazlog] {notification.message[:120]}",
                 message=f"{notification.message}{link}\n\n— Hazlog",
                 from_email=None,
                 recipient_list=[recipient.email],
             )
-            sent += 1
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-    return sent
+            delivered = 1
+        except smtplib.SMTPRecipientsRefused:
+            logger.warning(
+                "The mail server refuses %s; notification %s not e-mailed.", recipient.email, notification.pk
+            )
+    notification.emailed_at = timezone.now()
+    notification.save(update_fields=["emailed_at"])
+    return delivered
 
 
 @transaction.atomic
