@@ -10,16 +10,23 @@ from assessments.models import Approval, Assessment, AuditEvent, Membership, Not
 from hazards import scoring
 
 
+def _count(model, **filters) -> Coalesce:
+    """A per-project count as a subquery, so it is not narrowed by the membership join that scopes the list."""
+    rows = model.objects.filter(project=OuterRef("pk"), **filters).order_by().values("project")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
 def project_list(*, user: User) -> QuerySet[Project]:
-    """The user's projects, each with the user's role and its assessment counts."""
+    """The user's projects, each with the user's role and its assessment and member counts."""
     if not user.is_authenticated:
         return Project.objects.none()
+    mine = Membership.objects.filter(user=user)
     return (
-        Project.objects.filter(memberships__user=user)
+        Project.objects.filter(pk__in=mine.values("project_id"))
         .annotate(
-            my_role=Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1],
-            assessment_count=Count("assessments", distinct=True),
-            member_count=Count("memberships", distinct=True),
+            my_role=Subquery(mine.filter(project=OuterRef("pk")).order_by().values("role")[:1]),
+            assessment_count=_count(Assessment),
+            member_count=_count(Membership),
         )
         .order_by("name", "id")
     )

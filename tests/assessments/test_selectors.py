@@ -113,3 +113,9 @@ def test_the_register_query_count_does_not_grow_with_rows(assessment, contributo
 def test_revisions_of_one_assessment_are_listed_together(project, assessment, contributor):
     make_assessment(project, contributor, title="Unrelated")
     assert list(selectors.assessment_revisions(user=contributor, assessment=assessment)) == [assessment]
+
+
+def test_project_list_counts_every_member_and_assessment_not_just_the_viewers_row(project, assessment, viewer):
+    make_assessment(project, viewer.memberships.get().project.memberships.get(role="contributor").user, title="2nd")
+    (listed,) = selectors.project_list(user=viewer)
+    assert (listed.member_count, listed.assessment_count, listed.my_role) == (6, 2, "viewer")
