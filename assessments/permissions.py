@@ -25,10 +25,15 @@ def role_in(user: User | AnonymousUser, project: Project | int) -> Role | None:
     return Role(role) if role else None
 
 
-def forget_roles(user: User) -> None:
-    """Drop the per-request cache after a membership change."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+def forget_roles(*users: User) -> None:
+    """Drop the per-request role cache of these user objects after a membership change.
+
+    The services pass both the member changed and the acting user, so someone who demotes or removes
+    themselves sees the change within the same request.
+    """
+    for user in users:
+        if hasattr(user, _CACHE_ATTR):
+            delattr(user, _CACHE_ATTR)
 
 
 def _has_at_least(user, project, role: Role) -> bool:

@@ -125,7 +125,7 @@ def membership_add(*, project_id: int, by: User, user: User, role: str, via: str
     if project.memberships.filter(user=user).exists():
         raise InvalidInput({"user": [f"{_user_label(user)} is already a member of this project."]})
     membership = Membership.objects.create(project=project, user=user, role=role)
-    permissions.forget_roles(user)
+    permissions.forget_roles(user, by)
     audit.record(
         actor=by,
         via=via,
@@ -155,7 +155,7 @@ def membership_change_role(
     if not diff:
         return membership
     save_versioned(membership, membership.version, {"role": role})
-    permissions.forget_roles(membership.user)
+    permissions.forget_roles(membership.user, by)
     audit.record(
         actor=by,
         via=via,
@@ -186,5 +186,5 @@ def membership_remove(*, membership_id: int, by: User, expected_version: int | N
         object_ref=_user_label(membership.user),
         changes={"user": [_user_label(membership.user), None], "role": [membership.role, None]},
     )
-    permissions.forget_roles(membership.user)
+    permissions.forget_roles(membership.user, by)
     membership.delete()

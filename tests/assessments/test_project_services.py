@@ -85,3 +85,28 @@ def test_only_owners_manage_members(project, user, request):
     actor = request.getfixturevalue(user)
     with pytest.raises(PermissionDenied):
         services.membership_add(project_id=project.pk, by=actor, user=UserFactory(), role=Role.VIEWER)
+
+
+def test_an_owner_who_steps_down_loses_the_role_within_the_same_request(project, owner, approver):
+    services.membership_change_role(
+        membership_id=Membership.objects.get(project=project, user=approver).pk,
+        by=owner,
+        role=Role.OWNER,
+        expected_version=1,
+    )
+    assert permissions.can_manage(owner, project)  # cached on this user object
+    mine = Membership.objects.get(project=project, user=owner)
+    services.membership_change_role(membership_id=mine.pk, by=owner, role=Role.VIEWER, expected_version=1)
+    assert not permissions.can_manage(owner, project)
+
+
+def test_an_owner_who_leaves_stops_seeing_the_project_within_the_same_request(project, owner, approver):
+    services.membership_change_role(
+        membership_id=Membership.objects.get(project=project, user=approver).pk,
+        by=owner,
+        role=Role.OWNER,
+        expected_version=1,
+    )
+    assert permissions.can_view(owner, project)
+    services.membership_remove(membership_id=Membership.objects.get(project=project, user=owner).pk, by=owner)
+    assert not permissions.can_view(owner, project)
