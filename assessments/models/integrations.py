@@ -1,5 +1,7 @@
 """What REST clients and webhook receivers need: tokens, idempotency records, endpoints, deliveries."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.conf import settings
 from django.db import models
 
@@ -61,7 +63,21 @@ class WebhookEndpoint(models.Model):
         ordering = ["project_id", "id"]
 
     def __str__(self) -> str:
-        return self.url
+        # The audit trail and webhook payloads carry str(endpoint): never the credentials in the URL.
+        return self.redacted_url
+
+    @property
+    def redacted_url(self) -> str:
+        return self.redact(self.url)
+
+    @staticmethod
+    def redact(url: str) -> str:
+        """The URL without the credentials it may carry (user:password@), as others may see it."""
+        parts = urlsplit(url)
+        if "@" not in parts.netloc:
+            return url
+        # The host follows the last "@": a password may hold an unencoded one.
+        return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
 
 
 class WebhookDelivery(models.Model):

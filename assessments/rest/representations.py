@@ -25,9 +25,19 @@ OBJECT_TYPES = {
 MODEL_NAMES = {resource: model_name for model_name, resource in OBJECT_TYPES.items()}
 
 
-def register(model: type[models.Model], serializer_class, *, load: Callable[[int], Any] | None = None) -> None:
-    """`load(pk)` fetches the object with what its serializer reads; the default is a plain get."""
-    _SERIALIZERS[model] = (serializer_class, load or (lambda pk: model.objects.filter(pk=pk).first()))
+def register(
+    model: type[models.Model], serializer_class, *, load: Callable[[int], Any] | None = None, payload=None
+) -> None:
+    """`load(pk)` fetches the object with what its serializer reads; the default is a plain get.
+
+    `payload` is the serializer for webhook payloads when every receiver of the project may not see all
+    that the API shows the object's readers (a webhook's URL credentials); the default is `serializer_class`.
+    """
+    _SERIALIZERS[model] = (
+        serializer_class,
+        load or (lambda pk: model.objects.filter(pk=pk).first()),
+        payload or serializer_class,
+    )
 
 
 def resource_name(object_type: str) -> str:
@@ -42,11 +52,11 @@ def represent(obj: models.Model) -> dict | None:
 
 
 def represent_current(object_type: str, object_id: int | None) -> dict | None:
-    """The current representation of an audited object, or None if it no longer exists (or has none)."""
+    """The current payload representation of an audited object, or None if it no longer exists (or has none)."""
     if object_id is None:
         return None
-    for model, (serializer_class, load) in _SERIALIZERS.items():
+    for model, (_, load, payload_class) in _SERIALIZERS.items():
         if model._meta.model_name == object_type:
             obj = load(object_id)
-            return dict(serializer_class(obj).data) if obj is not None else None
+            return dict(payload_class(obj).data) if obj is not None else None
     return None

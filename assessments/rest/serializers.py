@@ -271,6 +271,12 @@ class WebhookSerializer(serializers.ModelSerializer):
     event_types = serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
+class WebhookPayloadSerializer(WebhookSerializer):
+    """A webhook as other receivers of the project's events see it: the URL without its credentials."""
+
+    url = serializers.CharField(source="redacted_url", read_only=True)
+
+
 class WebhookCreatedSerializer(WebhookSerializer):
     secret = serializers.CharField(read_only=True, help_text="Shown once, here; keep it to verify signatures.")
 
@@ -339,4 +345,4 @@ representations.register(
     Membership, MembershipSerializer, load=lambda pk: Membership.objects.select_related("user").filter(pk=pk).first()
 )
 representations.register(Assessment, AssessmentSerializer)
-representations.register(WebhookEndpoint, WebhookSerializer)
+representations.register(WebhookEndpoint, WebhookSerializer, payload=WebhookPayloadSerializer)

@@ -36,14 +36,6 @@ EVENT_NOUNS = {
 LEASE_MARGIN = datetime.timedelta(seconds=5)
 
 
-def _redacted(url: str) -> str:
-    """The URL as the audit trail shows it: credentials in it are not repeated."""
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest.split("/", 1)[0]:
-        rest = "***@" + rest.split("@", 1)[1]
-    return f"{scheme}{sep}{rest}"
-
-
 def _clean(changes: dict) -> dict:
     errors: dict[str, list[str]] = {}
     if "url" in changes:
@@ -106,7 +98,7 @@ def webhook_create(
     secret = values.pop("secret", None) or secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint.objects.create(project=project, secret=secret, created_by=by, **values)
     changes = audit.snapshot_fields(endpoint, ENDPOINT_FIELDS)
-    changes["url"] = [None, _redacted(endpoint.url)]
+    changes["url"] = [None, WebhookEndpoint.redact(endpoint.url)]
     audit.record(
         actor=by,
         via=via,
@@ -137,7 +129,7 @@ def webhook_update(
     if "secret" in diff:
         diff["secret"] = ["(previous)", "(replaced)"]
     if "url" in diff:
-        diff["url"] = [_redacted(endpoint.url), _redacted(changes["url"])]
+        diff["url"] = [WebhookEndpoint.redact(endpoint.url), WebhookEndpoint.redact(changes["url"])]
     save_versioned(endpoint, endpoint.version, {field: changes[field] for field in changes if field in diff})
     audit.record(
         actor=by,
@@ -157,7 +149,7 @@ def webhook_delete(*, webhook_id: int, by: User, expected_version: int | None, v
     _check_owner(by, endpoint.project)
     check_version(endpoint, expected_version)
     changes = {field: [value, None] for field, (_, value) in audit.snapshot_fields(endpoint, ENDPOINT_FIELDS).items()}
-    changes["url"] = [_redacted(endpoint.url), None]
+    changes["url"] = [WebhookEndpoint.redact(endpoint.url), None]
     audit.record(
         actor=by,
         via=via,
