@@ -1,6 +1,6 @@
 """Import jobs: upload a file, map its columns, preview every row, then import all of it or nothing.
 
-A preview runs the real import inside a transaction that is always rolled back, so it finds every
+A preview runs the real import inside a savepoint that is always rolled back, so it finds every
 problem the services would find (refs, ratings on this matrix, members, ticket keys) without writing
 anything. The import runs the same code again and commits only if no row has a problem.
 """
@@ -90,8 +90,12 @@ def import_upload(
     return job
 
 
-def _editable_job(job_id: int, by: User) -> ImportJob:
-    job = ImportJob.objects.select_related("project", "assessment").get(pk=job_id)
+def _editable_job(job_id: int, by: User, *, lock: bool = False) -> ImportJob:
+    jobs = ImportJob.objects.select_related("project", "assessment")
+    if lock:
+        # Only the job row: the assessment is a nullable (outer) join, which PostgreSQL cannot lock.
+        jobs = jobs.select_for_update(of=("self",))
+    job = jobs.get(pk=job_id)
     if job.created_by_id != by.pk or not permissions.can_contribute(by, job.project):
         raise PermissionDenied("Only the person who uploaded the file can continue this import.")
     if job.status == ImportJob.State.IMPORTED:
@@ -102,7 +106,7 @@ def _editable_job(job_id: int, by: User) -> ImportJob:
 @transaction.atomic
 def import_set_mapping(*, job_id: int, by: User, mapping: dict[str, str]) -> ImportJob:
     """Use this column mapping for the import and remember it for the project's next one."""
-    job = _editable_job(job_id, by)
+    job = _editable_job(job_id, by, lock=True)
     headers = job.report.get("headers", [])
     mapping = {header: mapping.get(header, "") for header in headers if header}
     problems = mappings.problems(mapping)
@@ -188,56 +192,61 @@ def _report(job: ImportJob, problems, warnings, preview, **extra) -> dict:
 
 
 def import_preview(*, job_id: int, by: User) -> ImportJob:
-    """Run the import in a transaction that is rolled back; the report lists every problem by row/column."""
-    job = _editable_job(job_id, by)
-    if job.source != ImportJob.Source.JSON and mappings.problems(job.mapping):
-        raise InvalidInput({"mapping": mappings.problems(job.mapping)})
-    result: dict = {}
-    try:
-        with transaction.atomic():
-            result["value"] = _run(job, by)
-            raise _Rollback
-    except _Rollback:
-        pass
-    except reading.UploadRejected as exc:
-        raise InvalidInput({"file": [str(exc)]}) from None
-    _, problems, warnings, preview = result["value"]
-    job.report = _report(job, problems, warnings, preview)
-    job.status = ImportJob.State.PREVIEWED
-    job.save(update_fields=["report", "status"])
+    """Run the import in a savepoint that is rolled back; the report lists every problem by row/column."""
+    with transaction.atomic():
+        # Held until the report is stored, so a preview cannot overwrite the result of an import running
+        # at the same time (the job would look importable again).
+        job = _editable_job(job_id, by, lock=True)
+        if job.source != ImportJob.Source.JSON and mappings.problems(job.mapping):
+            raise InvalidInput({"mapping": mappings.problems(job.mapping)})
+        result: dict = {}
+        try:
+            with transaction.atomic():
+                result["value"] = _run(job, by)
+                raise _Rollback
+        except _Rollback:
+            pass
+        except reading.UploadRejected as exc:
+            raise InvalidInput({"file": [str(exc)]}) from None
+        _, problems, warnings, preview = result["value"]
+        job.report = _report(job, problems, warnings, preview)
+        job.status = ImportJob.State.PREVIEWED
+        job.save(update_fields=["report", "status"])
     return job
 
 
 def import_apply(*, job_id: int, by: User) -> ImportJob:
-    """Import every row or none: any problem rolls the whole import back and is reported."""
-    job = _editable_job(job_id, by)
-    problems: list = []
-    try:
-        with transaction.atomic():
-            assessment, problems, warnings, preview = _run(job, by)
-            if problems:
-                raise _Rollback
-            audit.record(
-                actor=by,
-                via=Via.WEB,
-                action="import.completed",
-                project=job.project,
-                assessment=assessment,
-                obj=assessment,
-                object_ref=f"rev {assessment.revision}",
-                changes={"file": [None, job.original_name], "rows": [None, job.report.get("rows")]},
-            )
+    """Import every row or none: any problem rolls the whole import back and is reported.
+
+    Runs at most once per job: the job's row is locked first, so two "Import" clicks at once run one after
+    the other, and the second, finding the job imported, is refused instead of importing the file again.
+    """
+    with transaction.atomic():
+        job = _editable_job(job_id, by, lock=True)
+        try:
+            with transaction.atomic():
+                assessment, problems, warnings, preview = _run(job, by)
+                if problems:
+                    raise _Rollback
+                audit.record(
+                    actor=by,
+                    via=Via.WEB,
+                    action="import.completed",
+                    project=job.project,
+                    assessment=assessment,
+                    obj=assessment,
+                    object_ref=f"rev {assessment.revision}",
+                    changes={"file": [None, job.original_name], "rows": [None, job.report.get("rows")]},
+                )
             job.assessment = assessment
             job.report = _report(job, [], warnings, preview, imported=job.report.get("rows"))
             job.status = ImportJob.State.IMPORTED
-            job.finished_at = timezone.now()
-            job.save(update_fields=["assessment", "report", "status", "finished_at"])
-    except _Rollback:
-        job.refresh_from_db()
-        job.report = _report(job, problems, warnings, preview)
-        job.status = ImportJob.State.FAILED
+        except _Rollback:
+            job.refresh_from_db()
+            job.report = _report(job, problems, warnings, preview)
+            job.status = ImportJob.State.FAILED
+        except reading.UploadRejected as exc:
+            raise InvalidInput({"file": [str(exc)]}) from None
         job.finished_at = timezone.now()
-        job.save(update_fields=["report", "status", "finished_at"])
-    except reading.UploadRejected as exc:
-        raise InvalidInput({"file": [str(exc)]}) from None
+        job.save(update_fields=["assessment", "report", "status", "finished_at"])
     return job
