@@ -273,12 +273,58 @@ def test_a_lower_residual_level_is_reported_as_risk_going_down():
 
 def test_rating_an_unrated_scenario_has_no_direction_and_refs_sort_naturally():
     old = _content()
+    # Refs whose text order ("H-1000" < "H-999") is not their natural order.
+    old["scenarios"][0]["ref"], old["scenarios"][1]["ref"] = "H-1000", "H-999"
     new = copy.deepcopy(old)
     new["scenarios"][1]["residual"] = {"likelihood": 1, "severity": 1, "level": "lo"}
     new["scenarios"][0]["title"] = "Two, renamed"
     result = diff.diff_contents(old, new, as_of=TODAY)
-    assert [c["ref"] for c in result["scenarios"]["changed"]] == ["H-002", "H-010"]
-    assert result["scenarios"]["changed"][1]["residual"]["direction"] is None
+    assert [c["ref"] for c in result["scenarios"]["changed"]] == ["H-999", "H-1000"]
+    assert result["scenarios"]["changed"][0]["residual"]["direction"] is None
+    assert result["scenarios"]["changed"][0]["residual"]["after"]["level_name"] == "Low"
+    assert result["scenarios"]["changed"][1]["residual"] is None
+
+
+def test_refs_past_999_sort_by_number_not_as_text():
+    # "H-1000" < "H-999" as text; every list of the diff must put 999 first.
+    def mitigation(ref, title, scenarios):
+        return {"ref": ref, "title": title, "description": "", "kind": "process_control", "scenarios": scenarios}
+
+    old = _content()
+    old["scenarios"] = [
+        {**old["scenarios"][0], "ref": "H-1000", "title": "Thousand"},
+        {**old["scenarios"][0], "ref": "H-999", "title": "Nine nine nine"},
+        {**old["scenarios"][0], "ref": "H-10000", "title": "Ten thousand"},
+        {**old["scenarios"][0], "ref": "H-9999", "title": "Four nines"},
+    ]
+    old["mitigations"] = [
+        mitigation("M-1000", "Thousand", []),
+        mitigation("M-999", "Nine nine nine", ["H-999"]),
+        mitigation("M-10000", "Ten thousand", []),
+        mitigation("M-9999", "Four nines", []),
+    ]
+    new = copy.deepcopy(old)
+    new["scenarios"] = [{**scenario, "title": scenario["title"] + ", renamed"} for scenario in new["scenarios"][:2]]
+    new["scenarios"] += [
+        {**old["scenarios"][0], "ref": "H-1001", "title": "Added later"},
+        {**old["scenarios"][0], "ref": "H-998", "title": "Added earlier"},
+    ]
+    new["mitigations"] = [
+        mitigation("M-1000", "Thousand, renamed", ["H-1000", "H-999", "H-1001", "H-998"]),
+        mitigation("M-999", "Nine nine nine, renamed", ["H-999"]),
+        mitigation("M-1001", "Added later", ["H-1001", "H-998"]),
+        mitigation("M-998", "Added earlier", []),
+    ]
+    result = diff.diff_contents(old, new, as_of=TODAY)
+    assert [c["ref"] for c in result["scenarios"]["changed"]] == ["H-999", "H-1000"]
+    assert [c["ref"] for c in result["scenarios"]["added"]] == ["H-998", "H-1001"]
+    assert [c["ref"] for c in result["scenarios"]["removed"]] == ["H-9999", "H-10000"]
+    assert [c["ref"] for c in result["mitigations"]["changed"]] == ["M-999", "M-1000"]
+    assert [c["ref"] for c in result["mitigations"]["added"]] == ["M-998", "M-1001"]
+    assert [c["ref"] for c in result["mitigations"]["removed"]] == ["M-9999", "M-10000"]
+    thousand = result["mitigations"]["changed"][1]
+    assert thousand["scenarios"] == {"added": ["H-998", "H-999", "H-1000", "H-1001"], "removed": []}
+    assert result["mitigations"]["added"][1]["scenarios"] == ["H-998", "H-1001"]
 
 
 def test_an_edited_matrix_with_the_same_name_is_reported_as_edited():

@@ -10,7 +10,7 @@ from assessments import snapshot
 from assessments.models import Assessment, AuditEvent, Status
 from assessments.services import workflow
 from hazards import services
-from hazards.models import RiskAcceptance
+from hazards.models import Consequence, RiskAcceptance
 from tests.factories import make_assessment, make_hazard
 
 TODAY = timezone.localdate()
@@ -25,7 +25,27 @@ def build_register(assessment, contributor, approver, owner, *, extra: int = 0):
     h2 = make_hazard(assessment, contributor, title="Deleted before sign-off")
     h3 = make_hazard(assessment, contributor, title="Prompt injection", residual_likelihood=4, residual_severity=4)
     for n in range(extra):
-        make_hazard(assessment, contributor, title=f"Extra {n}")
+        # Each extra row carries every kind of content the copy handles, so a per-row query would show.
+        scenario = make_hazard(assessment, contributor, title=f"Extra {n}", owner=contributor)
+        services.consequence_create(
+            hazard_id=scenario.pk,
+            by=contributor,
+            description=f"Consequence of extra {n}",
+            harm_type="technical",
+            affected_party="developers",
+            severity=2,
+        )
+        services.mitigation_create(
+            assessment_id=assessment.pk,
+            by=contributor,
+            title=f"Mitigation of extra {n}",
+            kind="process_control",
+            hazard_ids=[scenario.pk, h3.pk],
+            status="planned",
+            owner=owner if n % 2 else contributor,
+            due_date=days(n + 1),
+        )
+        services.acceptance_grant(hazard_id=scenario.pk, by=approver, rationale=f"Extra {n}", expires_on=days(30))
     services.hazard_delete(hazard_id=h2.pk, by=contributor, expected_version=None)
     services.consequence_create(
         hazard_id=h3.pk,
@@ -117,6 +137,19 @@ def test_copying_takes_the_same_number_of_queries_at_any_size(project, contribut
         assessment = make_assessment(project, contributor, title=f"Size {extra}")
         build_register(assessment, contributor, approver, owner, extra=extra)
         with CaptureQueriesContext(connection) as queries:
-            workflow.assessment_start_revision(assessment_id=assessment.pk, by=contributor)
+            revision = workflow.assessment_start_revision(assessment_id=assessment.pk, by=contributor)
         counts.append(len(queries))
+        event = AuditEvent.objects.get(action="assessment.revision_started", assessment=revision)
+        assert {kind: event.changes[kind] for kind in ("scenarios", "consequences", "mitigations", "acceptances")} == {
+            "scenarios": [None, 2 + extra],
+            "consequences": [None, 1 + extra],
+            "mitigations": [None, 1 + extra],
+            "acceptances": [None, 1 + extra],
+        }
+        # The rows really were copied, links included (H-003 is linked to every mitigation).
+        assert revision.scenarios.count() == 2 + extra
+        assert Consequence.objects.filter(scenario__assessment=revision).count() == 1 + extra
+        assert revision.mitigations.count() == 1 + extra
+        assert revision.scenarios.get(ref="H-003").mitigations.count() == 1 + extra
+        assert RiskAcceptance.objects.filter(scenario__assessment=revision).count() == 1 + extra
     assert counts[0] == counts[1]

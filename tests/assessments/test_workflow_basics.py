@@ -79,3 +79,25 @@ def test_a_new_revision_copies_the_content_and_its_approval_supersedes_the_old(r
     workflow.assessment_approve(assessment_id=revision.pk, by=approver)
     ready.refresh_from_db()
     assert ready.status == Status.SUPERSEDED
+
+
+def test_an_uncovered_scenario_exactly_at_the_signoff_level_blocks_submit(assessment, contributor):
+    # Probable × Moderate is the lowest Serious cell of the default matrix: the boundary itself needs cover.
+    scenario = make_hazard(assessment, contributor, residual_likelihood=4, residual_severity=3)
+    assert scenario.residual_level == "serious"
+    with pytest.raises(InvalidTransition) as excinfo:
+        workflow.assessment_submit(assessment_id=assessment.pk, by=contributor)
+    assert "1 scenario at Serious residual risk or above has no mitigation or accepted risk: H-001." in str(
+        excinfo.value
+    )
+    assessment.refresh_from_db()
+    assert assessment.status == Status.DRAFT
+    assert not AuditEvent.objects.filter(action="assessment.submitted").exists()
+
+
+def test_an_uncovered_scenario_just_below_the_signoff_level_submits(assessment, contributor):
+    scenario = make_hazard(assessment, contributor, residual_likelihood=3, residual_severity=3)
+    assert scenario.residual_level == "medium"
+    submitted = workflow.assessment_submit(assessment_id=assessment.pk, by=contributor)
+    assert submitted.status == Status.IN_REVIEW
+    assert AuditEvent.objects.filter(action="assessment.submitted").count() == 1

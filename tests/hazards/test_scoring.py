@@ -81,9 +81,18 @@ def test_default_5x5_cell_matches_the_proposal(likelihood, severity, expected):
     assert level.name == expected
 
 
-@pytest.mark.parametrize("key", ["default_5x5", "mil_std_882e", "iec_61508"])
-def test_every_cell_of_every_preset_has_a_level_and_signoff_follows_rank(key):
+@pytest.mark.parametrize(
+    ("key", "needing_signoff"),
+    [
+        ("default_5x5", {"Serious", "High"}),
+        ("mil_std_882e", {"Serious", "High"}),
+        ("iec_61508", {"Class I", "Class II"}),
+    ],
+)
+def test_every_cell_of_every_preset_has_a_level_and_signoff_follows_rank(key, needing_signoff):
     matrix = scoring.validate(scoring.preset(key))
+    # The reference names the levels that need sign-off; the flag must match it, not just its own rule.
+    assert {level.name for level in scoring.levels(matrix) if level.needs_signoff} == needing_signoff
     threshold = scoring.signoff_rank(matrix)
     for severity in range(1, scoring.axis_size(matrix, "severity") + 1):
         for likelihood in range(1, scoring.axis_size(matrix, "likelihood") + 1):

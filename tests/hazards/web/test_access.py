@@ -106,10 +106,23 @@ def test_an_outsider_cannot_point_the_catalogue_at_another_projects_assessment(a
 @pytest.mark.parametrize(("name", "kwargs"), SCOPED)
 def test_anonymous_visitors_are_sent_to_sign_in(name, kwargs, objects, client):
     url = reverse(name, kwargs={k: objects[k] for k in kwargs})
+    events_before = AuditEvent.objects.count()
     response = client.get(url)
     assert response.status_code in (302, 405)
     if response.status_code == 302:
         assert response["Location"].startswith(reverse("login"))
+    else:
+        # A POST-only view: the write itself must send the visitor to sign in, not run.
+        data = {"version": 1, "title": "x", "body": "x", "comment": "x", "role": "owner", "status": "verified"}
+        response = client.post(url, data)
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{reverse('login')}?next=")
+        # htmx would swap a redirected login page into the fragment; it is told to navigate instead.
+        response = client.post(url, data, headers={**HTMX, "HX-Current-URL": "http://testserver/somewhere/"})
+        assert response.status_code == 204
+        assert response["HX-Redirect"].startswith(f"{reverse('login')}?next=")
+        assert response.content == b""
+    assert AuditEvent.objects.count() == events_before
 
 
 def test_an_anonymous_htmx_request_is_told_to_go_to_the_sign_in_page(assessment, client):

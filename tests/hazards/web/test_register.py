@@ -88,21 +88,67 @@ def test_a_heat_map_cell_filters_the_register_by_stage_and_rating(assessment, co
     assert "inherent likelihood 4 × severity 3" in html
 
 
-def test_every_column_sorts_both_ways(assessment, contributor, reviewer, client_for):
-    make_hazard(assessment, contributor, title="Bravo", residual_likelihood=5, residual_severity=5, owner=reviewer)
-    make_hazard(assessment, contributor, title="Alpha", residual_likelihood=1, residual_severity=1, owner=contributor)
+def test_every_column_sorts_both_ways(assessment, contributor, reviewer, approver, approver2, client_for):
+    # Four rows that differ in every sortable column, each column ordering them differently (and none in ref
+    # order or its reverse), so a sort that is ignored or applied to the wrong field shows.
+    owners = {"alice": contributor, "bob": reviewer, "carol": approver, "dave": approver2}
+    rows = [
+        # title, category, inherent (l, s), residual (l, s), treatment, owner
+        ("Bravo", "privacy_data", (1, 1), (4, 3), "mitigate", "carol"),  # H-001: low in, serious res
+        ("Delta", "alignment", (1, 3), (1, 1), "avoid", "dave"),  # H-002: medium/3 in, low res
+        ("Alpha", "security", (5, 5), (2, 3), "transfer", "alice"),  # H-003: high in, medium/3 res
+        ("Charlie", "economic", (3, 2), (4, 1), "accept", "bob"),  # H-004: medium/2 in, medium/1 res
+    ]
+    scenarios = [
+        make_hazard(
+            assessment,
+            contributor,
+            title=title,
+            category=category,
+            inherent_likelihood=inherent[0],
+            inherent_severity=inherent[1],
+            residual_likelihood=residual[0],
+            residual_severity=residual[1],
+            treatment=treatment,
+            owner=owners[owner],
+        )
+        for title, category, inherent, residual, treatment, owner in rows
+    ]
+    h1, h2, h3, h4 = (s.pk for s in scenarios)
+    # Done mitigations: H-002 none (only a proposed one), H-001 one, H-004 two, H-003 three.
+    for status, linked in (
+        ("proposed", [h1, h2, h3, h4]),
+        ("implemented", [h1, h3, h4]),
+        ("verified", [h3, h4]),
+        ("implemented", [h3]),
+    ):
+        services.mitigation_create(
+            assessment_id=assessment.pk,
+            by=contributor,
+            title=f"{status} for {len(linked)}",
+            kind="process_control",
+            status=status,
+            hazard_ids=linked,
+        )
+    expected = {
+        "ref": ["H-001", "H-002", "H-003", "H-004"],
+        "title": ["H-003", "H-001", "H-004", "H-002"],
+        "category": ["H-002", "H-004", "H-001", "H-003"],
+        "inherent": ["H-001", "H-004", "H-002", "H-003"],
+        "residual": ["H-002", "H-004", "H-003", "H-001"],
+        "treatment": ["H-004", "H-002", "H-001", "H-003"],
+        "owner": ["H-003", "H-004", "H-001", "H-002"],
+        "progress": ["H-002", "H-001", "H-004", "H-003"],
+    }
     client = client_for(contributor)
     url = reverse("register", args=[assessment.pk])
-    for column in ("ref", "title", "category", "inherent", "residual", "treatment", "owner", "progress"):
+    for column, ascending_refs in expected.items():
         ascending = _refs(client.get(url, {"sort": column}, headers=HTMX).content.decode())
         descending = _refs(client.get(url, {"sort": column, "dir": "desc"}, headers=HTMX).content.decode())
-        assert sorted(ascending) == ["H-001", "H-002"]
-        assert sorted(descending) == ["H-001", "H-002"]
-    assert _refs(client.get(url, {"sort": "title"}, headers=HTMX).content.decode()) == ["H-002", "H-001"]
-    assert _refs(client.get(url, {"sort": "residual", "dir": "desc"}, headers=HTMX).content.decode()) == [
-        "H-001",
-        "H-002",
-    ]
+        assert sorted(ascending) == ["H-001", "H-002", "H-003", "H-004"]
+        assert sorted(descending) == ["H-001", "H-002", "H-003", "H-004"]
+        assert ascending == ascending_refs, column
+        assert descending == list(reversed(ascending_refs)), column
     html = client.get(url, {"sort": "title"}, headers=HTMX).content.decode()
     assert 'aria-sort="ascending"' in html
 
