@@ -113,6 +113,11 @@ def approval_states(assessment, *, live: str | None = None) -> list[ApprovalStat
     return states
 
 
+def counting_approvers(approvals: list[ApprovalState]) -> int:
+    """How many different people gave an approval that counts (one person's repeated approvals count once)."""
+    return len({a.approver for a in approvals if a.counts})
+
+
 def assessment_verify(assessment) -> Verification:
     """Recompute every hash that matters for one revision: live content, submitted and approved snapshots."""
     live = live_hash(assessment)
@@ -131,6 +136,6 @@ def assessment_verify(assessment) -> Verification:
         submitted=submitted,
         approved=approved,
         approvals=approvals,
-        counting_approvals=len({a.approver for a in approvals if a.counts}),
+        counting_approvals=counting_approvers(approvals),
         required_approvals=assessment.project.required_approvals,
     )

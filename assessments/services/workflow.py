@@ -112,13 +112,14 @@ def counting_approvals(assessment: Assessment, *, live: str | None = None):
     return assessment.approvals.filter(content_hash=live).select_related("approver")
 
 
-def _guard_problems(name: str, assessment: Assessment, by: User) -> list[str]:
+def _guard_problems(name: str, assessment: Assessment, by: User, *, live: str | None = None) -> list[str]:
     if name == workflow.SUBMIT:
         return submit_problems(assessment)
     if name == workflow.APPROVE:
         if assessment.submitted_by_id == by.pk:
             return ["You submitted this revision; someone else must approve it (four eyes)."]
-        live = live_hash(assessment)
+        if live is None:
+            live = live_hash(assessment)
         if live != assessment.content_hash:
             return [
                 "The content changed after it was submitted, so approvals given before no longer count. "
@@ -134,13 +135,16 @@ def _guard_problems(name: str, assessment: Assessment, by: User) -> list[str]:
     return []
 
 
-def transition_options(*, user: User, assessment: Assessment) -> list[TransitionOption]:
-    """The transitions the user's role allows from the current status, each enabled or with reasons."""
+def transition_options(*, user: User, assessment: Assessment, live: str | None = None) -> list[TransitionOption]:
+    """The transitions the user's role allows from the current status, each enabled or with reasons.
+
+    `live` is the content's hash now, when the caller has it already (it saves a snapshot build).
+    """
     options = []
     for transition in workflow.allowed_from(assessment.status):
         if not transition.capability(user, assessment.project):
             continue
-        problems = _guard_problems(transition.name, assessment, user)
+        problems = _guard_problems(transition.name, assessment, user, live=live)
         options.append(TransitionOption(transition.name, transition.label, not problems, " ".join(problems)))
     return options
 

@@ -15,14 +15,19 @@ from assessments.views.common import apply_errors, browser_view, caps_for, wants
 
 def status_context(request, assessment) -> dict:
     """The status panel: allowed transitions with reasons, approvals (outdated ones marked), revisions."""
-    options = workflow_services.transition_options(user=request.user, assessment=assessment)
-    # Approvals are read (and judged counting or outdated) only once there are any.
-    approvals = verification.approval_states(assessment) if assessment.approvals.exists() else []
+    has_approvals = assessment.approvals.exists()
+    # The live hash (a build of the whole snapshot) judges the approvals and whether approving is possible;
+    # it is built once, and only when one of them is on the panel.
+    live = None
+    if has_approvals or assessment.status in workflow.TRANSITIONS[workflow.APPROVE].sources:
+        live = verification.live_hash(assessment)
+    options = workflow_services.transition_options(user=request.user, assessment=assessment, live=live)
+    approvals = verification.approval_states(assessment, live=live) if has_approvals else []
     return {
         "assessment": assessment,
         "options": options,
         "approvals": approvals,
-        "counting_approvers": len({a.approver for a in approvals if a.counts}),
+        "counting_approvers": verification.counting_approvers(approvals),
         "revisions": list(selectors.assessment_revisions(user=request.user, assessment=assessment)),
         "request_changes_form": RequestChangesForm(initial={"version": assessment.version}, auto_id="rc_%s"),
         "approve_form": ApproveForm(initial={"seen_hash": assessment.content_hash}, auto_id="ap_%s"),
