@@ -1,5 +1,7 @@
 """Write operations on hazard scenarios, and keeping their derived risk levels in step with the matrix."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -21,6 +23,7 @@ from hazards.services.common import (
     reject_unknown,
 )
 
+BATCH_SIZE = 500
 RATING_FIELDS = ["inherent_likelihood", "inherent_severity", "residual_likelihood", "residual_severity"]
 SCENARIO_FIELDS = [
     "title",
@@ -191,38 +194,76 @@ def hazard_delete(*, hazard_id: int, by: User, expected_version: int | None, via
     scenario.delete()
 
 
-def rescore_all(*, assessment: Assessment) -> int:
+RATING_AND_LEVEL_FIELDS = [*RATING_FIELDS, "inherent_level", "residual_level"]
+DERIVED_FIELDS = ["inherent_level", "inherent_rank", "residual_level", "residual_rank"]
+
+
+@dataclass(frozen=True)
+class MatrixChange:
+    """What re-rating an assessment on a matrix did, for the caller to report."""
+
+    assessment: Assessment
+    changed: bool  # False when the assessment was already on this matrix: nothing was written
+    ratings_cleared: int = 0
+    scenarios_changed: int = 0
+
+
+def rescore_all(*, assessment: Assessment, by: User, via: str) -> tuple[int, int]:
     """Recompute every scenario's levels after a matrix change; clears ratings off the new axes.
 
-    Returns how many ratings were cleared. The caller holds the assessment lock.
+    Only scenarios whose ratings or levels change get a new version (an open edit form of any other one
+    still saves) and a `hazard.updated` event, as an edit of those fields would. Returns (ratings cleared,
+    scenarios changed). The caller holds the assessment lock.
     """
     cleared = 0
     now = timezone.now()
-    scenarios = list(assessment.scenarios.all())
-    for scenario in scenarios:
+    written: list[HazardScenario] = []
+    events = []
+    for scenario in assessment.scenarios.order_by("number"):
+        values = {}
         for field in RATING_FIELDS:
             axis = field.split("_")[1]
             if not scoring.in_range(assessment.matrix, axis, getattr(scenario, field)):
-                setattr(scenario, field, None)
+                values[field] = None
                 cleared += 1
-        ratings = {field: getattr(scenario, field) for field in RATING_FIELDS}
-        for field, value in derived_levels(assessment.matrix, ratings).items():
+        ratings = {field: values.get(field, getattr(scenario, field)) for field in RATING_FIELDS}
+        values.update(derived_levels(assessment.matrix, ratings))
+        changes = audit.field_changes(scenario, values)
+        if not changes:
+            continue
+        for field, value in values.items():
             setattr(scenario, field, value)
+        written.append(scenario)
+        # A rank alone is the sort key of an unchanged level (another matrix ranks it differently): it is
+        # rewritten, but nobody sees a change, so there is no new version and no event.
+        diff = {field: change for field, change in changes.items() if field in RATING_AND_LEVEL_FIELDS}
+        if not diff:
+            continue
         scenario.version += 1
         scenario.updated_at = now
+        events.append(
+            audit.build(
+                actor=by,
+                via=via,
+                action="hazard.updated",
+                project=assessment.project,
+                assessment=assessment,
+                obj=scenario,
+                changes=diff,
+            )
+        )
     # updated_at moves with the version, so sync clients paging by updated_since see the re-rating.
     HazardScenario.objects.bulk_update(
-        scenarios,
-        [*RATING_FIELDS, "inherent_level", "inherent_rank", "residual_level", "residual_rank", "version", "updated_at"],
-        batch_size=500,
+        written, [*RATING_FIELDS, *DERIVED_FIELDS, "version", "updated_at"], batch_size=BATCH_SIZE
     )
-    return cleared
+    audit.record_many(events, batch_size=BATCH_SIZE)
+    return cleared, len(events)
 
 
 @transaction.atomic
 def assessment_set_matrix(
     *, assessment_id: int, by: User, expected_version: int | None, matrix: dict, via: str = Via.WEB
-) -> Assessment:
+) -> MatrixChange:
     """Re-rate a draft on another matrix: ratings outside the new axes are cleared, levels recomputed."""
     assessment = lock(Assessment, assessment_id)
     if not permissions.can_manage(by, assessment.project):
@@ -234,10 +275,10 @@ def assessment_set_matrix(
     except scoring.MatrixError as exc:
         raise InvalidInput({"matrix": exc.problems}) from None
     if matrix == assessment.matrix:
-        return assessment
+        return MatrixChange(assessment=assessment, changed=False)
     before = assessment.matrix.get("name", "custom")
     save_versioned(assessment, assessment.version, {"matrix": matrix})
-    cleared = rescore_all(assessment=assessment)
+    cleared, rescored = rescore_all(assessment=assessment, by=by, via=via)
     audit.record(
         actor=by,
         via=via,
@@ -248,4 +289,4 @@ def assessment_set_matrix(
         object_ref=f"rev {assessment.revision}",
         changes={"matrix": [before, matrix.get("name", "custom")], "ratings_cleared": [0, cleared]},
     )
-    return assessment
+    return MatrixChange(assessment=assessment, changed=True, ratings_cleared=cleared, scenarios_changed=rescored)
