@@ -10,6 +10,7 @@ from assessments.errors import InvalidInput, StaleVersion
 from assessments.forms import VersionedForm
 from assessments.views.common import apply_errors, browser_view, require
 from hazards import scoring, services
+from hazards.services.scenarios import MatrixChange
 
 PROJECT = "project"
 
@@ -42,7 +43,7 @@ def assessment_matrix(request, assessment_id: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.assessment_set_matrix(
+                result = services.assessment_set_matrix(
                     assessment_id=assessment.pk,
                     by=request.user,
                     expected_version=form.cleaned_data["version"],
@@ -54,7 +55,8 @@ def assessment_matrix(request, assessment_id: int):
                 messages.error(request, "The assessment changed while you were choosing; nothing was changed.")
                 return redirect("assessment_matrix", assessment.pk)
             else:
-                return redirect("assessment_detail", _announce(request, assessment.pk))
+                messages.success(request, _announcement(result))
+                return redirect("assessment_detail", assessment.pk)
         status = 400
     context = {
         "assessment": assessment,
@@ -64,16 +66,12 @@ def assessment_matrix(request, assessment_id: int):
     return render(request, "hazards/assessment_matrix.html", context, status=status)
 
 
-def _announce(request, assessment_id: int) -> int:
-    """Say what the re-rating did, from the audit event it recorded."""
-    assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
-    event = selectors.event_list(user=request.user, assessment=assessment).filter(action="assessment.updated").first()
-    cleared = (event.changes.get("ratings_cleared") or [0, 0])[1] if event else 0
+def _announcement(result: MatrixChange) -> str:
+    """Say what the re-rating did."""
+    name = result.assessment.matrix.get("name", "the new matrix")
+    if not result.changed:
+        return f"Already rated on {name}; nothing was changed."
+    cleared = result.ratings_cleared
     plural = cleared != 1
     note = f" {cleared} rating{'s' if plural else ''} outside its scales {'were' if plural else 'was'} cleared."
-    messages.success(
-        request,
-        f"Now rated on {assessment.matrix.get('name', 'the new matrix')}; risk levels were recomputed."
-        + (note if cleared else ""),
-    )
-    return assessment.pk
+    return f"Now rated on {name}; risk levels were recomputed." + (note if cleared else "")
