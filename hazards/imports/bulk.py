@@ -7,6 +7,7 @@ locked first, as every register write does, so refs are taken exactly once.
 """
 
 from django.contrib.auth.models import User
+from django.db.models import F
 from django.utils import timezone
 
 from assessments import audit
@@ -171,13 +172,16 @@ class RegisterBatch:
             changes = audit.snapshot_fields(mitigation, fields)
             changes["scenarios"] = [None, sorted({s.ref for s in addressed[mitigation.pk]}, key=_ref_order)]
             event("mitigation.created", mitigation, changes)
+        # updated_at moves with the version, so sync clients paging by updated_since see the new links.
+        Mitigation.objects.filter(pk__in=list(added_to_existing)).update(
+            version=F("version") + 1, updated_at=timezone.now()
+        )
         for pk, refs in added_to_existing.items():
-            mitigation = existing[pk]
             previous = before.get(pk, [])
-            # updated_at moves with the version, so sync clients paging by updated_since see the new links.
-            Mitigation.objects.filter(pk=pk).update(version=mitigation.version + 1, updated_at=timezone.now())
             event(
-                "mitigation.updated", mitigation, {"scenarios": [previous, sorted({*previous, *refs}, key=_ref_order)]}
+                "mitigation.updated",
+                existing[pk],
+                {"scenarios": [previous, sorted({*previous, *refs}, key=_ref_order)]},
             )
         # With their webhook deliveries (the outbox), as every other write does through audit.record.
         audit.record_many(events, batch_size=BATCH)

@@ -4,14 +4,14 @@ from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
 from assessments import audit
 from assessments.errors import InvalidInput
 from assessments.models import Via
+from assessments.versioning import save_versioned
 from hazards import scoring
 from hazards.catalogue.loader import DEFAULT_PATH, read_catalogue
-from hazards.models import AffectedParty, Consequence, HazardScenario, HazardTemplate, Mitigation
+from hazards.models import AffectedParty, Consequence, HazardScenario, HazardTemplate
 from hazards.services.common import lock_for_content
 from hazards.services.consequences import CONSEQUENCE_FIELDS
 from hazards.services.mitigations import build_mitigation
@@ -164,11 +164,9 @@ def hazards_from_templates(
                 )
             else:
                 before = list(mitigation.scenarios.order_by("number").values_list("ref", flat=True))
-                # updated_at moves with the version, so sync clients paging by updated_since see the new link.
-                Mitigation.objects.filter(pk=mitigation.pk).update(
-                    version=mitigation.version + 1, updated_at=timezone.now()
-                )
-                mitigation.version += 1
+                # A new version (and updated_at) for the new link. Every mitigation write holds the assessment
+                # lock taken above, so the version read with the assessment's mitigations is still current.
+                save_versioned(mitigation, mitigation.version, {})
                 audit.record(
                     actor=by,
                     via=via,
