@@ -408,13 +408,10 @@ def _summary(context: list, scenarios: dict, mitigations: dict, acceptances: dic
     return {"has_changes": any(counts.values()), **counts}
 
 
-def signed_or_live(assessment) -> tuple[dict, str, str]:
-    """(content, source, sha256): the approved snapshot once the revision has one, else the live content."""
-    if assessment.approved_snapshot_id is not None:
-        stored = assessment.approved_snapshot
-        return json.loads(stored.canonical), "approved_snapshot", stored.sha256
-    content = snapshot.content(assessment)
-    return content, "live", snapshot.digest(content)
+def _signed_or_live(assessment) -> tuple[dict, str, str]:
+    """(content, source, sha256) of one side; the source as the diff format names it."""
+    content, sha256, signed = snapshot.signed_or_live(assessment)
+    return content, "approved_snapshot" if signed else "live", sha256
 
 
 def _side(assessment, source: str, sha256: str) -> dict:
@@ -434,8 +431,8 @@ def diff_assessments(old, new, *, as_of: datetime.date | None = None) -> dict:
     """
     if old.lineage != new.lineage:
         raise InvalidInput({"__all__": ["Only revisions of the same assessment can be compared."]})
-    old_content, old_source, old_hash = signed_or_live(old)
-    new_content, new_source, new_hash = signed_or_live(new)
+    old_content, old_source, old_hash = _signed_or_live(old)
+    new_content, new_source, new_hash = _signed_or_live(new)
     if as_of is None and new_source == "approved_snapshot" and new.approved_at is not None:
         as_of = timezone.localdate(new.approved_at)
     result = diff_contents(old_content, new_content, as_of=as_of)

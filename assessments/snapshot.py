@@ -154,6 +154,20 @@ def build(assessment) -> tuple[str, str]:
     return raw.decode("utf-8"), hashlib.sha256(raw).hexdigest()
 
 
+def signed_or_live(assessment) -> tuple[dict[str, Any], str, bool]:
+    """(content, sha256, signed): what a revision stands for, as exports and diffs show it.
+
+    Once a revision was approved, that is the snapshot the approvers signed, whatever happened since: it
+    was superseded or archived, or an acceptance was revoked (the live rows then differ from what was
+    signed). Until then it is the live content.
+    """
+    if assessment.approved_snapshot_id is not None:
+        stored = assessment.approved_snapshot
+        return json.loads(stored.canonical), stored.sha256, True
+    data = content(assessment)
+    return data, digest(data), False
+
+
 def verify(canonical: str, sha256: str) -> bool:
     """Whether a canonical text still hashes to the recorded SHA-256 (see also assessments/verification.py)."""
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest() == sha256

@@ -1,22 +1,20 @@
 """The export document: an assessment as plain data, the one source every export format is written from.
 
-An approved (or superseded) revision is read from the snapshot that was signed, so an export shows exactly
-what the approvers saw; anything else is read from the live register through the same `snapshot.content`
-code, so both paths give the same shape. Mitigation progress (status, owner, due date, ticket) is not
-signed content and is always today's, labelled as such.
+A revision that was approved (and is still, or superseded or archived since) is read from the snapshot that
+was signed, so an export shows exactly what the approvers saw; anything else is read from the live register
+through the same `snapshot.content` code, so both paths give the same shape (`snapshot.signed_or_live`).
+Mitigation progress (status, owner, due date, ticket) is not signed content and is always today's, labelled
+as such.
 """
 
-import json
 from typing import Any
 
 from django.utils import timezone
 
 from assessments import snapshot
-from assessments.models import Assessment, Status
+from assessments.models import Assessment
 
 SCHEMA = "hazlog.export/1"
-# Statuses whose content is read from the approved snapshot rather than from the live rows.
-SIGNED_STATUSES = frozenset({Status.APPROVED, Status.SUPERSEDED})
 
 
 def _iso(value) -> str | None:
@@ -25,10 +23,6 @@ def _iso(value) -> str | None:
 
 def _user(user) -> str | None:
     return user.get_username() if user is not None else None
-
-
-def is_signed(assessment: Assessment) -> bool:
-    return assessment.status in SIGNED_STATUSES and assessment.approved_snapshot_id is not None
 
 
 def _tracking(assessment: Assessment) -> dict[str, dict[str, Any]]:
@@ -52,15 +46,8 @@ def _tracking(assessment: Assessment) -> dict[str, dict[str, Any]]:
 
 def build(assessment: Assessment) -> dict[str, Any]:
     """The export document of one assessment. A constant number of queries, whatever its size."""
-    if is_signed(assessment):
-        signed = assessment.approved_snapshot
-        content = json.loads(signed.canonical)
-        content_hash = signed.sha256
-        source = "snapshot"
-    else:
-        content = snapshot.content(assessment)
-        content_hash = snapshot.digest(content)
-        source = "live"
+    content, content_hash, signed = snapshot.signed_or_live(assessment)
+    source = "snapshot" if signed else "live"
     tracking = _tracking(assessment)
     untracked = {
         "status": None,
