@@ -11,9 +11,6 @@ app = Celery("hazlog")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Read here rather than imported from Django settings, so beat can be configured before Django loads.
-REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR") or 6)
-
 # Entries are added by the features that need them; each comes with a plain-English comment.
 app.conf.beat_schedule = {
     # Every day at 00:15 UTC, just after the date changes: risk acceptances whose expiry date has passed
@@ -28,12 +25,6 @@ app.conf.beat_schedule = {
     "exports-requeue-stuck": {"task": "assessments.tasks.exports_requeue_stuck", "schedule": 5 * 60},
     # Every hour: delete export files older than EXPORT_TTL_HOURS; their download links then say expired.
     "exports-remove-expired": {"task": "assessments.tasks.exports_remove_expired", "schedule": 60 * 60},
-    # Once a day at REMINDER_HOUR (UTC): one digest per person of what is due, waiting or expiring,
-    # in the app and by e-mail. Running it twice in a day sends nothing new.
-    "reminders-daily": {
-        "task": "assessments.tasks.reminders_send_daily",
-        "schedule": crontab(hour=REMINDER_HOUR, minute=0),
-    },
     # Every ten minutes: e-mail the notifications whose e-mail task never reached Redis (it was down when
     # the notification was written) or ran out of retries while the mail server was down.
     "notifications-email-pending": {"task": "assessments.tasks.notifications_email", "schedule": 10 * 60},
@@ -46,10 +37,17 @@ app.conf.beat_schedule = {
 
 
 @app.on_after_configure.connect
-def _api_schedule(sender, **kwargs):
-    # Connected to a signal because the interval is a Django setting, readable only once settings are loaded.
+def _schedule_from_settings(sender, **kwargs):
+    # Connected to a signal because these times are Django settings, readable only once settings are loaded.
     from django.conf import settings
 
+    # Once a day at REMINDER_HOUR (UTC): one digest per person of what is due, waiting or expiring,
+    # in the app and by e-mail. Running it twice in a day sends nothing new.
+    sender.add_periodic_task(
+        crontab(hour=settings.HAZLOG_REMINDER_HOUR, minute=0),
+        sender.signature("assessments.tasks.reminders_send_daily"),
+        name="reminders-daily",
+    )
     # Every minute (WEBHOOK_SWEEP_SECONDS), send the webhook deliveries that are due but whose task went
     # missing (Redis was down when the change was saved, or a worker died mid-delivery), and give up on
     # deliveries whose last attempt never finished.
