@@ -36,6 +36,16 @@ def forget_roles(*users: User) -> None:
             delattr(user, _CACHE_ATTR)
 
 
+def _roles_from(role: Role) -> tuple[Role, ...]:
+    return tuple(r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[role])
+
+
+# The roles that hold a capability, for queries that find the people to notify, remind or list work for:
+# the same ranks as can_review and can_approve, so owners are always included.
+REVIEWERS = _roles_from(Role.REVIEWER)
+APPROVERS = _roles_from(Role.APPROVER)
+
+
 def _has_at_least(user, project, role: Role) -> bool:
     current = role_in(user, project)
     return current is not None and ROLE_RANK[current] >= ROLE_RANK[role]

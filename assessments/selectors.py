@@ -6,7 +6,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from assessments.models import Approval, Assessment, AuditEvent, Membership, Notification, Project, Role, Status
+from assessments import permissions
+from assessments.models import Approval, Assessment, AuditEvent, Membership, Notification, Project, Status
 from hazards import scoring
 
 
@@ -109,7 +110,6 @@ def reviews_waiting(*, user: User) -> QuerySet[Assessment]:
     approvers) have not yet approved the content as it stands. Each carries its counting approvals."""
     if not user.is_authenticated:
         return Assessment.objects.none()
-    reviewing_roles = [Role.REVIEWER, Role.APPROVER, Role.OWNER]
     already_approved = Approval.objects.filter(
         assessment=OuterRef("pk"), approver=user, content_hash=OuterRef("content_hash")
     )
@@ -123,7 +123,7 @@ def reviews_waiting(*, user: User) -> QuerySet[Assessment]:
         Assessment.objects.filter(
             status=Status.IN_REVIEW,
             project__memberships__user=user,
-            project__memberships__role__in=reviewing_roles,
+            project__memberships__role__in=permissions.REVIEWERS,
         )
         .exclude(submitted_by=user)
         .exclude(Exists(already_approved))

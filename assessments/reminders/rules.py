@@ -14,6 +14,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
+from assessments import permissions
 from assessments.models import Approval, Assessment, Membership, Role, Status
 
 BATCH = 1000
@@ -116,15 +117,15 @@ def mitigations_due(today: datetime.date) -> Iterator[Item]:
 
 
 def reviews_waiting(today: datetime.date) -> Iterator[Item]:
-    """Assessments in review for more than REVIEW_REMINDER_DAYS → reviewers and approvers who have not
-    approved this content yet (and not the person who submitted it)."""
+    """Assessments in review for more than REVIEW_REMINDER_DAYS → everyone who may review them (reviewers,
+    approvers, owners) and has not approved this content yet, except the person who submitted it."""
     cutoff = datetime.datetime.combine(
         today - datetime.timedelta(days=settings.HAZLOG_REVIEW_REMINDER_DAYS), datetime.time.min, datetime.UTC
     )
     candidates = Assessment.objects.filter(status=Status.IN_REVIEW, submitted_at__lt=cutoff)
     fields = ["title", "revision", "project_id", "project__name", "submitted_at", "submitted_by_id", "content_hash"]
     for rows in _batches(candidates, fields):
-        members = _members({r["project_id"] for r in rows}, (Role.REVIEWER, Role.APPROVER))
+        members = _members({r["project_id"] for r in rows}, permissions.REVIEWERS)
         approved = set(
             Approval.objects.filter(assessment_id__in=[r["pk"] for r in rows]).values_list(
                 "assessment_id", "approver_id", "content_hash"
@@ -167,7 +168,7 @@ def acceptances_expiring(today: datetime.date) -> Iterator[Item]:
         "scenario__assessment__project__name",
     ]
     for rows in _batches(candidates, fields):
-        members = _members({r["scenario__assessment__project_id"] for r in rows}, (Role.APPROVER, Role.OWNER))
+        members = _members({r["scenario__assessment__project_id"] for r in rows}, permissions.APPROVERS)
         for row in rows:
             left = (row["expires_on"] - today).days
             when = f"expired on {row['expires_on'].isoformat()}" if left < 0 else f"expires in {_days(left)}"

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from assessments import audit, snapshot, workflow
+from assessments import audit, permissions, snapshot, workflow
 from assessments.errors import InvalidInput, InvalidTransition
 from assessments.models import Approval, Assessment, AuditEvent, Role, Snapshot, Status, Via
 from assessments.revisions import copy_content
@@ -23,8 +23,6 @@ from assessments.verification import live_hash
 from assessments.versioning import check_version, lock
 from hazards import scoring
 
-REVIEWERS = (Role.REVIEWER, Role.APPROVER, Role.OWNER)
-APPROVERS = (Role.APPROVER, Role.OWNER)
 # Audit actions that write an assessment's content: their actors are the revision's contributors.
 CONTENT_ACTION_PREFIXES = ("hazard.", "consequence.", "mitigation.")
 CONTENT_ACTIONS = ("assessment.created", "assessment.updated")
@@ -229,7 +227,7 @@ def assessment_submit(
     diff = _set_status(assessment, Status.IN_REVIEW, submitted_by=by, submitted_at=timezone.now(), content_hash=sha256)
     _record(assessment, by, via, "assessment.submitted", diff)
     notify(
-        recipients=project_members_with_role(project=assessment.project, roles=REVIEWERS),
+        recipients=project_members_with_role(project=assessment.project, roles=permissions.REVIEWERS),
         exclude=[by],
         project=assessment.project,
         kind="review_requested",

@@ -83,8 +83,8 @@ def test_reviewers_and_approvers_who_have_not_approved_are_reminded_of_a_long_re
     workflow.assessment_approve(assessment_id=register.pk, by=approver)
     Assessment.objects.filter(pk=register.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=4))
     found = items_for(rules.REVIEW_WAITING)
-    # bob (reviewer) and dave (approver); not carol who approved, not alice who submitted, not the owner.
-    assert sorted(found) == ["bob", "dave"]
+    # bob (reviewer), dave (approver) and olivia (owner); not carol who approved, not alice who submitted.
+    assert sorted(found) == ["bob", "dave", "olivia"]
     assert found["bob"] == ["“IDE assistant rollout” (rev. 1) has waited 4 days for review."]
 
 
