@@ -6,8 +6,8 @@ from assessments.forms import DATE, VersionedForm
 from hazards import scoring
 from hazards.models import AffectedParty, Category, HarmType, MitigationKind, MitigationStatus, Treatment
 from hazards.selectors import HAZARD_SORTS, HazardFilters
+from hazards.services.scenarios import RATING_FIELDS, SCENARIO_FIELDS
 
-RATING_FIELDS = ["inherent_likelihood", "inherent_severity", "residual_likelihood", "residual_severity"]
 _RATING_LABELS = {
     "inherent_likelihood": "Inherent likelihood",
     "inherent_severity": "Inherent severity",
@@ -100,16 +100,7 @@ class HazardRowForm(ScenarioFields, VersionedForm):
 class HazardForm(ScenarioFields, VersionedForm):
     """Every field of a scenario, on its own page."""
 
-    field_names = [
-        "title",
-        "description",
-        "category",
-        "causes",
-        "affected_parties",
-        *RATING_FIELDS,
-        "treatment",
-        "owner",
-    ]
+    field_names = SCENARIO_FIELDS
 
     def __init__(self, *args, matrix: dict, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,18 +150,6 @@ class MitigationForm(forms.Form):
 
 class MitigationEditForm(VersionedForm, MitigationForm):
     pass
-
-
-# Fields that can still change after submission (progress tracking, not signed content).
-MITIGATION_TRACKING_FIELDS = [
-    "owner",
-    "due_date",
-    "status",
-    "verification_note",
-    "external_system",
-    "external_key",
-    "external_url",
-]
 
 
 class MitigationStatusForm(VersionedForm):

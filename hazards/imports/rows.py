@@ -17,6 +17,7 @@ from hazards import scoring
 from hazards.imports.mapping import FIELDS_BY_KEY
 from hazards.imports.reading import Table
 from hazards.models import Category, HarmType, MitigationKind, MitigationStatus, Treatment
+from hazards.services.scenarios import RATING_FIELDS
 
 LINE_SPLIT = re.compile(r"\s*[\r\n]+\s*")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
@@ -27,7 +28,6 @@ CHOICE_FIELDS: dict[str, type[TextChoices]] = {
     "mitigation_kind": MitigationKind,
     "mitigation_status": MitigationStatus,
 }
-RATING_FIELDS = ("inherent_likelihood", "inherent_severity", "residual_likelihood", "residual_severity")
 TEXT_FIELDS = ("title", "description", "causes", "affected_parties", "ticket_system", "ticket_key", "ticket_url")
 
 

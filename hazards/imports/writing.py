@@ -17,6 +17,7 @@ from assessments.models import Assessment
 from hazards.imports.bulk import RegisterBatch
 from hazards.imports.rows import Problem, Row, members_by_name
 from hazards.models import AffectedParty, HazardTemplate
+from hazards.services.scenarios import SCENARIO_FIELDS
 
 # Which spreadsheet field a problem with a consequence or a mitigation points back to.
 CONSEQUENCE_COLUMNS = {"description": "consequences", "harm_type": "harm_type", "severity": "inherent_severity"}
@@ -30,18 +31,6 @@ MITIGATION_COLUMNS = {
     "external_key": "ticket_key",
     "external_url": "ticket_url",
 }
-SCENARIO_FIELDS = (
-    "description",
-    "category",
-    "causes",
-    "affected_parties",
-    "inherent_likelihood",
-    "inherent_severity",
-    "residual_likelihood",
-    "residual_severity",
-    "treatment",
-    "owner",
-)
 REF = re.compile(r"^[HM]-(\d+)$")
 
 
@@ -70,6 +59,7 @@ def _consequence_party(affected_parties: str) -> str:
 
 def _add_row(batch: RegisterBatch, row: Row, mitigations: dict, added_titles: list[str]) -> None:
     values = row.values
+    # Blank cells are left to the services' defaults; the title is passed even blank, to be reported.
     fields = {"title": values["title"], **{k: values[k] for k in SCENARIO_FIELDS if values.get(k) not in (None, "")}}
     try:
         scenario = batch.add_scenario(fields)

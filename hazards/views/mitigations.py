@@ -13,8 +13,9 @@ from assessments.views.common import apply_errors, browser_view, caps_for, form_
 from assessments.views.conflicts import build_conflict
 from hazards import selectors as hazard_selectors
 from hazards import services
-from hazards.forms import MITIGATION_TRACKING_FIELDS, MitigationEditForm, MitigationStatusForm
+from hazards.forms import MitigationEditForm, MitigationStatusForm
 from hazards.models import MitigationStatus
+from hazards.services.mitigations import TRACKING_FIELDS
 
 BOARD_PER_STATUS = 8
 LIST_PAGE_SIZE = 50
@@ -120,7 +121,7 @@ def _edit_form(mitigation, members, data=None):
     if not workflow.is_editable(mitigation.assessment.status):
         # After submission only progress may change: the signed fields are shown but cannot be edited.
         for name in form.fields:
-            if name not in (*MITIGATION_TRACKING_FIELDS, "version"):
+            if name not in (*TRACKING_FIELDS, "version"):
                 form.fields[name].disabled = True
                 form.fields[name].initial = getattr(mitigation, name)
     return form
