@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from assessments import workflow
-from assessments.models import Assessment, Membership, Role, Status
+from assessments.models import Assessment, Membership, Role
 from hazards.models import (
     Comment,
     Consequence,
@@ -268,10 +268,6 @@ def comment_list(*, user: User, assessment: Assessment, scenario: HazardScenario
     return qs.order_by("created_at", "id")
 
 
-# Revisions someone still works on or relies on; superseded and archived ones are history.
-REVIEWABLE_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED)
-
-
 def acceptance_review_list(*, user: User, assessment: Assessment | None = None) -> QuerySet[HazardScenario]:
     """Scenarios whose risk acceptance expired or was revoked and that nothing covers again ("My work").
 
@@ -296,7 +292,8 @@ def acceptance_review_list(*, user: User, assessment: Assessment | None = None) 
             | Exists(Membership.objects.filter(project=project, user=user, role__in=[Role.OWNER, Role.APPROVER])),
             Exists(expired) | Exists(revoked),
             ~Exists(valid),
-            assessment__status__in=REVIEWABLE_STATUSES,
+            # Revisions someone still works on or relies on; superseded and archived ones are history.
+            assessment__status__in=workflow.TRACKING_STATUSES,
         )
         .exclude(Q(Exists(live_mitigation)) & ~Q(treatment=Treatment.ACCEPT))
         .select_related("assessment__project", "owner")

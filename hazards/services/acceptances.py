@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assessments import audit, permissions, workflow
 from assessments.errors import InvalidInput
-from assessments.models import Assessment, Role, Status, Via
+from assessments.models import Assessment, Role, Via
 from assessments.selectors import project_members_with_role
 from assessments.services.notifications import notify
 from assessments.versioning import check_version, lock, save_versioned
@@ -19,8 +19,6 @@ from hazards.models import HazardScenario, RiskAcceptance, Treatment
 ACCEPTANCE_FIELDS = ["rationale", "conditions", "expires_on"]
 # Those who may accept risk, and so are told when a scenario needs (or lost) an acceptance.
 ACCEPTORS = (Role.APPROVER, Role.OWNER)
-# Expired acceptances in these revisions are announced; superseded and archived ones are history.
-ANNOUNCED_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED)
 
 
 def _where(scenario: HazardScenario, assessment: Assessment) -> str:
@@ -201,7 +199,8 @@ def _announce_expiry(acceptance: RiskAcceptance, now: datetime.datetime) -> None
         object_ref=scenario.ref,
         changes={"expired_at": [None, audit.audit_value(now)]},
     )
-    if assessment.status not in ANNOUNCED_STATUSES:
+    # Expiries in revisions still tracked are announced; superseded and archived revisions are history.
+    if assessment.status not in workflow.TRACKING_STATUSES:
         return
     notify(
         recipients=_lapse_recipients(scenario, assessment),
