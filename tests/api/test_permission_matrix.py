@@ -352,6 +352,38 @@ def expected_status(op: Op, role: str, user: User | None, project) -> int:
     return 403
 
 
+def _state(w) -> dict:
+    """Everything a refused call could have touched: row counts, and the versions of the world's objects."""
+    from assessments.models import AuditEvent, Project, WebhookDelivery, WebhookEndpoint
+    from hazards.models import Comment, Consequence, HazardScenario, Mitigation, RiskAcceptance
+
+    def row(model, pk, *fields):
+        return list(model.objects.filter(pk=pk).values_list(*fields))
+
+    return {
+        "events": AuditEvent.objects.count(),
+        "projects": Project.objects.count(),
+        "assessments": Assessment.objects.count(),
+        "memberships": Membership.objects.count(),
+        "webhooks": WebhookEndpoint.objects.count(),
+        "deliveries": WebhookDelivery.objects.count(),
+        "hazards": HazardScenario.objects.count(),
+        "consequences": Consequence.objects.count(),
+        "mitigations": Mitigation.objects.count(),
+        "acceptances": RiskAcceptance.objects.count(),
+        "comments": Comment.objects.count(),
+        "project": row(Project, w.project.pk, "version", "description"),
+        "assessment": row(Assessment, w.assessment.pk, "status", "version", "scope"),
+        "roles": sorted(Membership.objects.filter(project=w.project).values_list("user__username", "role")),
+        "hazard": row(HazardScenario, w.hazard.pk, "version", "causes"),
+        "consequence": row(Consequence, w.consequence.pk, "version", "severity"),
+        "mitigation": row(Mitigation, w.mitigation.pk, "version", "status"),
+        "acceptance": row(RiskAcceptance, w.acceptance.pk, "version", "revoked_at"),
+        "webhook": row(WebhookEndpoint, w.webhook.pk, "version", "description"),
+        "delivery": row(WebhookDelivery, w.delivery.pk, "status", "attempts", "next_attempt_at"),
+    }
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
 def test_each_role_gets_the_status_the_permission_table_gives(
@@ -363,11 +395,18 @@ def test_each_role_gets_the_status_the_permission_table_gives(
     user = cast.get(role)
     client = anonymous_client if user is None else api_client_for(user)
     body = op.body(world) if op.body else None
-    response = getattr(client, op.method)(op.path(world), body, format="json")
+    path = op.path(world)
+    before = _state(world)
+    response = getattr(client, op.method)(path, body, format="json")
     expected = expected_status(op, role, user, world.project)
     assert response.status_code == expected, (op.name, role, response.content[:300])
     if expected >= 400:
         assert set(response.json()) >= {"detail", "code"}
+        # A refusal is only a refusal if it wrote nothing: no event, no row, no changed version.
+        assert _state(world) == before, (op.name, role)
+    elif op.method != "get":
+        # ...and the same snapshot does see an allowed write, so the check above is not vacuous.
+        assert _state(world) != before, (op.name, role)
 
 
 LISTS = [op for op in OPS if op.name.startswith("list") and "catalogue" not in op.name]

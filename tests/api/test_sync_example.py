@@ -1,9 +1,12 @@
 """The documented sync loop (docs/examples/sync_mitigations.py) run against a live server."""
 
+import datetime
 import importlib.util
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from assessments.services import tokens
 from hazards import services
@@ -38,9 +41,15 @@ class RecordingTickets:
 
 
 def test_a_pass_then_an_incremental_pass_see_every_change_and_deletion(example, hazlog, world, contributor):
+    settled = services.mitigation_create(
+        assessment_id=world.assessment.pk, by=contributor, title="Settled long ago", kind="process_control"
+    )
+    # Last changed an hour before the first pass: well before any resume point, margin included.
+    Mitigation.objects.filter(pk=settled.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=1))
     tickets = RecordingTickets()
     state = example.sync_once(hazlog, tickets, {})
-    assert tickets.upserts == [("M-001", "proposed")]
+    assert tickets.upserts == [("M-002", "proposed"), ("M-001", "proposed")]
+    first_since = parse_datetime(state["since"])
 
     services.mitigation_update(
         mitigation_id=world.mitigation.pk, by=contributor, expected_version=None, status="planned"
@@ -52,11 +61,18 @@ def test_a_pass_then_an_incremental_pass_see_every_change_and_deletion(example, 
     tickets = RecordingTickets()
     state = example.sync_once(hazlog, tickets, state)
     assert ("M-001", "planned") in tickets.upserts
-    assert tickets.closed == ["M-002"]
+    assert tickets.closed == [doomed.ref] == ["M-003"]
+    # Incremental: only what changed since the first pass, not the mitigation settled before it.
+    assert tickets.upserts == [("M-001", "planned")]
+    second_since = parse_datetime(state["since"])
+    assert first_since < second_since
 
     tickets = RecordingTickets()
-    example.sync_once(hazlog, tickets, state)
+    state = example.sync_once(hazlog, tickets, state)
+    assert ("M-003", "proposed") not in tickets.upserts
     assert ("M-002", "proposed") not in tickets.upserts
+    assert tickets.closed in ([], ["M-003"])  # at least once: a deletion inside the margin may come again
+    assert second_since < parse_datetime(state["since"])
 
 
 def test_pushing_from_a_ticket_rereads_after_a_conflict_and_keeps_the_other_change(

@@ -188,16 +188,31 @@ def test_running_the_daily_reminders_twice_gives_one_digest_and_one_email(
     assert len(mailoutbox) == 2
 
 
-def test_people_who_turned_digest_emails_off_still_get_the_digest_in_the_app(assessment, contributor, mailoutbox):
+def test_people_who_turned_digest_emails_off_still_get_the_digest_in_the_app(
+    assessment, contributor, reviewer, mailoutbox, celery_eager, django_capture_on_commit_callbacks
+):
     register = assessment
     digests.profile_set_email_digests(user=contributor, enabled=False)
     assert Profile.objects.get(user=contributor).email_digests is False
     mitigation(register, contributor, "Overdue control", day(-1), owner=contributor)
-    counts = digests.digests_create(today=TODAY)
-    assert counts["emails_queued"] == 0
-    assert ReminderDigest.objects.get().emailed_at is None
+    # Bob kept e-mails on: his digest shows that the e-mail path really ran in this test.
+    mitigation(register, contributor, "Bob's overdue control", day(-1), owner=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = digests.digests_create(today=TODAY)
+    assert counts["emails_queued"] == 1
+    assert ReminderDigest.objects.get(user=contributor).emailed_at is None
+    assert ReminderDigest.objects.get(user=reviewer).emailed_at is not None
     assert Notification.objects.filter(recipient=contributor, kind="reminder_digest").exists()
-    assert mailoutbox == []
+    assert [message.to for message in mailoutbox] == [["bob@example.com"]]
+    # The sweep for unsent digests leaves hers alone too...
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert digests.digests_requeue_unsent(today=TODAY) == 0
+    assert callbacks == []
+    # ...and a send already queued before she opted out does not mail her either.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert digests.digest_send_email(digest_id=ReminderDigest.objects.get(user=contributor).pk) is False
+    assert ReminderDigest.objects.get(user=contributor).emailed_at is None
+    assert [message.to for message in mailoutbox] == [["bob@example.com"]]
 
 
 def test_a_mail_server_that_is_down_leaves_the_digest_unsent_for_a_retry(register, contributor, settings, mailoutbox):

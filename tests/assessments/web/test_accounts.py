@@ -45,8 +45,18 @@ def test_password_reset_sends_a_working_link_by_email(viewer, client, mailoutbox
 
 def test_password_change_needs_the_old_password(viewer, client_for):
     client = client_for(viewer)
-    bad = client.post(reverse("password_change"), {"old_password": "nope", "new_password1": "x", "new_password2": "x"})
+    bad = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "nope",
+            "new_password1": "another long passphrase",
+            "new_password2": "another long passphrase",
+        },
+    )
     assert bad.status_code == 200 and 'id="id_old_password_error"' in bad.content.decode()
+    viewer.refresh_from_db()
+    assert viewer.check_password("correct horse battery staple")
+    assert not viewer.check_password("another long passphrase")
     good = client.post(
         reverse("password_change"),
         {
@@ -56,3 +66,8 @@ def test_password_change_needs_the_old_password(viewer, client_for):
         },
     )
     assert good.status_code == 302
+    viewer.refresh_from_db()
+    assert viewer.check_password("another long passphrase")
+    assert not viewer.check_password("correct horse battery staple")
+    # The session that changed it stays signed in (its hash was updated), so the next page still opens.
+    assert client.get(reverse("home")).status_code == 200
