@@ -125,12 +125,19 @@ def test_progress_is_tracked_after_approval_but_content_is_frozen(world, contrib
     workflow.assessment_approve(assessment_id=world.assessment.pk, by=approver)
     client = api_client_for(contributor)
     url = f"/api/v1/mitigations/{world.mitigation.pk}/"
-    assert (
-        client.patch(url, {"status": "verified", "verification_note": "Rule fires in CI"}, format="json").status_code
-        == 200
-    )
+    tracked = client.patch(url, {"status": "verified", "verification_note": "Rule fires in CI"}, format="json")
+    assert tracked.status_code == 200
+    assert (tracked.json()["status"], tracked.json()["verification_note"]) == ("verified", "Rule fires in CI")
+    stored = Mitigation.objects.get(pk=world.mitigation.pk)
+    assert (stored.status, stored.verification_note, stored.version) == ("verified", "Rule fires in CI", 2)
+    title = stored.title
     frozen = client.patch(url, {"title": "Rewritten"}, format="json")
     assert frozen.status_code == 409 and frozen.json()["code"] == "content_frozen"
+    mixed = client.patch(url, {"title": "Rewritten", "status": "implemented"}, format="json")
+    assert mixed.status_code == 409 and mixed.json()["code"] == "content_frozen"
+    stored = Mitigation.objects.get(pk=world.mitigation.pk)
+    assert (stored.title, stored.status, stored.version) == (title, "verified", 2)
+    assert client.get(url).json()["title"] == title != "Rewritten"
 
 
 def test_patching_hazards_replaces_a_mitigations_links_in_one_version(world, contributor, api_client_for):

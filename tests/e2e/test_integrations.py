@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from assessments.models import WebhookEndpoint
+from assessments.models import AuditEvent, WebhookEndpoint
 from assessments.webhooks.tasks import webhook_deliver
 from tests.api.receiver import Receiver
 from tests.factories import make_hazard
@@ -71,10 +71,31 @@ def test_an_owner_registers_a_webhook_and_follows_its_deliveries(
         expect(row).to_contain_text("200")
         assert json.loads(receiver.requests[0].body)["data"]["title"] == "Generated code leaks secrets"
 
+        delivery = endpoint.deliveries.get()
+        assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("succeeded", 1, 200)
         row.get_by_role("button", name="Redeliver").click()
         expect(page.get_by_text("queued again")).to_be_visible()
+        # The same delivery starts over (no worker runs here, so it waits in the queue)...
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 0, "")
+        assert delivery.next_attempt_at is not None
+        redelivered = AuditEvent.objects.get(action="webhook.redelivered")
+        assert (redelivered.actor, redelivered.changes["delivery"]) == (owner, [None, delivery.pk])
+        # ...and once a worker runs it, the receiver gets the event a second time.
+        webhook_deliver(delivery.pk)
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == ("succeeded", 1)
+        assert len(receiver.requests) == 2
+        first, again = (json.loads(request.body) for request in receiver.requests)
+        assert (again["id"], again["type"]) == (first["id"], first["type"]) == (delivery.event_id, "hazard.created")
+
+        version = endpoint.version
         page.get_by_role("button", name="Disable").click()
         expect(page.get_by_text("Webhook disabled")).to_be_visible()
+        endpoint.refresh_from_db()
+        assert (endpoint.active, endpoint.version) == (False, version + 1)
+        disabled = AuditEvent.objects.filter(action="webhook.updated").latest("id")
+        assert (disabled.actor, disabled.changes) == (owner, {"active": [True, False]})
         assert page.console_errors == []
     finally:
         receiver.stop()

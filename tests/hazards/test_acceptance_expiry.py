@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments.errors import InvalidTransition
@@ -112,9 +114,21 @@ def test_the_sweep_works_through_many_in_bounded_batches(assessment, contributor
     for n in range(5):
         scenario = make_hazard(assessment, contributor, title=f"Scenario {n}")
         services.acceptance_grant(hazard_id=scenario.pk, by=approver, rationale="r", expires_on=days(1 + n % 2))
-    assert services.acceptances_expire(today=days(10), batch_size=2) == 5
+    with CaptureQueriesContext(connection) as queries:
+        assert services.acceptances_expire(today=days(10), batch_size=2) == 5
     assert not RiskAcceptance.objects.filter(expired_at__isnull=True).exists()
     assert AuditEvent.objects.filter(action="acceptance.expired").count() == 5
+    # Batches of 2, 2 and 1: three claims of at most two locked rows each, and the short last batch ends the
+    # sweep without another (empty) claim.
+    claims = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and "FOR UPDATE" in q["sql"] and 'FROM "hazards_riskacceptance"' in q["sql"]
+    ]
+    assert len(claims) == 3
+    assert all("LIMIT 2" in sql and "SKIP LOCKED" in sql for sql in claims)
+    marks = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "hazards_riskacceptance"')]
+    assert len(marks) == 3
 
 
 def test_the_daily_task_runs_the_sweep_and_is_in_the_beat_schedule(assessment, high_and_accepted):

@@ -7,6 +7,7 @@ import pytest
 from assessments.errors import ContentFrozen, InvalidInput, StaleVersion
 from assessments.models import AuditEvent, Status
 from hazards import services
+from hazards.models import Mitigation
 from tests.factories import make_assessment, make_hazard
 
 
@@ -79,10 +80,24 @@ def test_progress_can_be_tracked_after_approval_but_content_is_frozen(assessment
         external_system="jira",
         external_key="SEC-9",
     )
+    stored = Mitigation.objects.get(pk=mitigation.pk)
+    tracked = (stored.status, stored.owner, stored.due_date, stored.external_system, stored.external_key)
+    assert tracked == ("implemented", reviewer, datetime.date(2027, 1, 31), "jira", "SEC-9")
+    assert stored.version == 2
+    events_before = AuditEvent.objects.count()
     with pytest.raises(ContentFrozen):
         services.mitigation_update(mitigation_id=mitigation.pk, by=contributor, expected_version=2, title="New")
+    # Progress and content in one call: all of it is refused, the progress part included.
+    with pytest.raises(ContentFrozen):
+        services.mitigation_update(
+            mitigation_id=mitigation.pk, by=contributor, expected_version=2, status="verified", title="New"
+        )
     with pytest.raises(ContentFrozen):
         _mitigation(assessment, contributor)
+    stored = Mitigation.objects.get(pk=mitigation.pk)
+    assert (stored.title, stored.status, stored.version) == ("Mandatory review of generated code", "implemented", 2)
+    assert Mitigation.objects.filter(assessment=assessment).count() == 1
+    assert AuditEvent.objects.count() == events_before
 
 
 @pytest.mark.parametrize("status", [Status.SUPERSEDED, Status.ARCHIVED])

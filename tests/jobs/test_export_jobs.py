@@ -13,7 +13,7 @@ from django.utils import timezone
 from assessments.errors import InvalidInput, QueueUnavailable
 from assessments.exports import service
 from assessments.models import AuditEvent, ExportJob
-from tests.factories import make_hazard
+from tests.factories import make_assessment, make_hazard
 
 
 def test_member_request_records_a_queued_job_and_an_audit_event(register, viewer, celery_eager):
@@ -207,16 +207,72 @@ def test_expired_export_files_are_removed_and_the_rows_kept(register, contributo
     assert os.path.exists(current_path)
 
 
+def _grow(assessment, contributor, approver, owners, *, scenarios: int) -> None:
+    """Scenarios with consequences, mitigations of different owners and risk acceptances."""
+    from hazards import services
+
+    for n in range(scenarios):
+        scenario = make_hazard(assessment, contributor, title=f"More {n}", owner=owners[n % len(owners)])
+        for c in range(2):
+            services.consequence_create(
+                hazard_id=scenario.pk,
+                by=contributor,
+                description=f"Consequence {c} of {scenario.ref}",
+                harm_type="security",
+                affected_party="end_users",
+                severity=2 + c,
+            )
+        services.mitigation_create(
+            assessment_id=assessment.pk,
+            by=contributor,
+            title=f"Mitigation of {scenario.ref}",
+            kind="technical_control",
+            hazard_ids=[scenario.pk],
+            owner=owners[(n + 1) % len(owners)],
+            due_date=timezone.localdate() + datetime.timedelta(days=n),
+            external_system="jira",
+            external_key=f"SEC-{n}",
+        )
+        services.acceptance_grant(
+            hazard_id=scenario.pk,
+            by=approver,
+            rationale=f"Tolerable for {scenario.ref}",
+            expires_on=timezone.localdate() + datetime.timedelta(days=30),
+        )
+
+
 def test_export_queries_stay_constant_as_the_register_grows(
-    assessment, contributor, django_assert_max_num_queries, celery_eager
+    project, contributor, reviewer, approver, owner, django_assert_max_num_queries, celery_eager
 ):
     from assessments.exports import document
+    from assessments.services import workflow
 
-    make_hazard(assessment, contributor)
-    with django_assert_max_num_queries(12) as small:
-        document.build(assessment)
-    for n in range(10):
-        make_hazard(assessment, contributor, title=f"More {n}")
-    with django_assert_max_num_queries(12) as large:
-        document.build(assessment)
-    assert len(small.captured_queries) == len(large.captured_queries)
+    owners = [contributor, reviewer, approver, owner]
+    small_assessment = make_assessment(project, contributor, title="Small")
+    _grow(small_assessment, contributor, approver, owners, scenarios=1)
+    large_assessment = make_assessment(project, contributor, title="Large")
+    _grow(large_assessment, contributor, approver, owners, scenarios=12)
+
+    def measure(assessment, stage):
+        assessment.refresh_from_db()
+        with django_assert_max_num_queries(12) as captured:
+            exported = document.build(assessment)
+        assert exported["source"] == stage
+        return len(captured.captured_queries), exported
+
+    small, small_doc = measure(small_assessment, "live")
+    large, large_doc = measure(large_assessment, "live")
+    assert small == large
+    assert (len(small_doc["scenarios"]), len(large_doc["scenarios"])) == (1, 12)
+    assert {m["owner"] for m in large_doc["mitigations"]} == {"alice", "bob", "carol", "olivia"}
+    assert sum(len(s["consequences"]) for s in large_doc["scenarios"]) == 24
+
+    for assessment in (small_assessment, large_assessment):
+        workflow.assessment_submit(assessment_id=assessment.pk, by=contributor)
+        workflow.assessment_approve(assessment_id=assessment.pk, by=approver)
+    small, small_doc = measure(small_assessment, "snapshot")
+    large, large_doc = measure(large_assessment, "snapshot")
+    assert small == large
+    assert (len(small_doc["scenarios"]), len(large_doc["scenarios"])) == (1, 12)
+    assert {m["owner"] for m in large_doc["mitigations"]} == {"alice", "bob", "carol", "olivia"}
+    assert [a["approver"] for a in large_doc["approvals"]] == ["carol"]
