@@ -11,6 +11,7 @@ from django.http import Http404
 
 from assessments import workflow
 from hazards.models import Comment, Consequence, HazardScenario, HazardTemplate, Mitigation, RiskAcceptance
+from hazards.selectors import visible_to
 
 # Representations need the assessment's id and project only; its matrix and context texts are large JSON
 # and prose that would be read and decoded once per row.
@@ -20,10 +21,6 @@ TEMPLATE_BULK = ("description", "causes", "consequences", "mitigations", "review
 
 def _lean(prefix: str, fields=ASSESSMENT_BULK) -> list[str]:
     return [f"{prefix}{field}" for field in fields]
-
-
-def _in_assessments(user: User, prefix: str = "assessment__") -> Q:
-    return Q(**{f"{prefix}project__memberships__user": user})
 
 
 def _scope(qs, prefix: str, project_id: int | None, assessment_id: int | None):
@@ -45,7 +42,7 @@ def hazard_sync_list(
     risk_level: str = "",
 ) -> QuerySet[HazardScenario]:
     qs = (
-        HazardScenario.objects.filter(_in_assessments(user))
+        HazardScenario.objects.filter(visible_to(user))
         .select_related("assessment", "owner", "source_template")
         .defer(*_lean("assessment__"), *_lean("source_template__", TEMPLATE_BULK))
     )
@@ -65,7 +62,7 @@ def consequence_sync_list(
     *, user: User, project_id: int | None = None, assessment_id: int | None = None, hazard_id: int | None = None
 ) -> QuerySet[Consequence]:
     qs = (
-        Consequence.objects.filter(_in_assessments(user, "scenario__assessment__"))
+        Consequence.objects.filter(visible_to(user, "scenario__assessment__"))
         .select_related("scenario__assessment")
         .defer(*_lean("scenario__assessment__"))
     )
@@ -94,7 +91,7 @@ def mitigation_sync_list(
     external_key: str = "",
     hazard_id: int | None = None,
 ) -> QuerySet[Mitigation]:
-    qs = _with_hazard_ids(Mitigation.objects.filter(_in_assessments(user)))
+    qs = _with_hazard_ids(Mitigation.objects.filter(visible_to(user)))
     qs = _scope(qs, "assessment__", project_id, assessment_id)
     if status:
         qs = qs.filter(status=status)
@@ -112,7 +109,7 @@ def mitigation_sync_list(
 def mitigation_with_links(*, user: User, mitigation_id: int) -> Mitigation:
     """One mitigation with what its representation reads; 404 outside the user's projects."""
     try:
-        return _with_hazard_ids(Mitigation.objects.filter(_in_assessments(user))).get(pk=mitigation_id)
+        return _with_hazard_ids(Mitigation.objects.filter(visible_to(user))).get(pk=mitigation_id)
     except (Mitigation.DoesNotExist, ValueError, TypeError):
         raise Http404("No such mitigation.") from None
 
@@ -132,7 +129,7 @@ def mitigation_by_ticket(
     tracked (not superseded or archived); 404 if none, AmbiguousTicket if several (name the assessment)."""
     qs = _with_hazard_ids(
         Mitigation.objects.filter(
-            _in_assessments(user),
+            visible_to(user),
             external_system=external_system,
             external_key=external_key,
             assessment__status__in=workflow.TRACKING_STATUSES,
@@ -158,7 +155,7 @@ def acceptance_sync_list(
     today=None,
 ) -> QuerySet[RiskAcceptance]:
     qs = (
-        RiskAcceptance.objects.filter(_in_assessments(user, "scenario__assessment__"))
+        RiskAcceptance.objects.filter(visible_to(user, "scenario__assessment__"))
         .select_related("scenario__assessment", "accepted_by", "revoked_by")
         .defer(*_lean("scenario__assessment__"))
     )
@@ -174,7 +171,7 @@ def acceptance_sync_list(
 def acceptance_get(*, user: User, acceptance_id: int) -> RiskAcceptance:
     try:
         return (
-            RiskAcceptance.objects.filter(_in_assessments(user, "scenario__assessment__"))
+            RiskAcceptance.objects.filter(visible_to(user, "scenario__assessment__"))
             .select_related("scenario__assessment__project", "accepted_by", "revoked_by")
             .get(pk=acceptance_id)
         )
@@ -186,7 +183,7 @@ def comment_sync_list(
     *, user: User, project_id: int | None = None, assessment_id: int | None = None, hazard_id: int | None = None
 ) -> QuerySet[Comment]:
     qs = (
-        Comment.objects.filter(_in_assessments(user))
+        Comment.objects.filter(visible_to(user))
         .select_related("assessment", "author")
         .defer(*_lean("assessment__"))
         .prefetch_related(Prefetch("mentions", queryset=User.objects.only("id", "username")))

@@ -6,13 +6,16 @@ from django.http import Http404
 
 from assessments import workflow
 from assessments.models import Assessment, ImportJob, Project
+from hazards.selectors import visible_to
 
 
 def import_get(*, user: User, job_id: int) -> ImportJob:
     """An import the user started, in a project they still belong to; anything else is a 404."""
     try:
-        return ImportJob.objects.select_related("project", "assessment").get(
-            pk=job_id, created_by=user, project__memberships__user=user
+        return (
+            ImportJob.objects.filter(visible_to(user, prefix=""))
+            .select_related("project", "assessment")
+            .get(pk=job_id, created_by=user)
         )
     except (ImportJob.DoesNotExist, ValueError, TypeError):
         raise Http404("No such import.") from None
