@@ -1,6 +1,6 @@
 """REST API of exports: request one (202 with the job), poll its status, download the file when done."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -17,9 +17,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from assessments import selectors as assessment_selectors
-from assessments.errors import InvalidInput, QueueUnavailable
-from assessments.exports import selectors, service
+from assessments.errors import QueueUnavailable
+from assessments.exports import download, selectors, service
 from assessments.models import ExportJob, Via
+from assessments.rest.idempotency import idempotent
 
 
 class ExportJobSerializer(serializers.ModelSerializer):
@@ -105,29 +106,37 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             503: OpenApiResponse(
                 QUEUE_UNAVAILABLE,
                 description="The job queue is down. The job is recorded and will start by itself once the queue "
-                "is back; retrying returns the same job.",
+                "is back; retrying (with the same Idempotency-Key or none) returns the same job.",
             ),
         },
     )
+    @idempotent(then="_queue")
     def create(self, request):
         payload = ExportRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         assessment = assessment_selectors.assessment_get(
             user=request.user, assessment_id=payload.validated_data["assessment"]
         )
+        job = service.export_record(
+            assessment_id=assessment.pk, by=request.user, format=payload.validated_data["format"], via=Via.API
+        )
+        return self._accepted(job)
+
+    def _queue(self, request, recorded: Response) -> Response:
+        """After the job's row committed: publish it, and answer with the job as it is then (or 503)."""
+        job = ExportJob.objects.get(pk=recorded.data["id"])
         try:
-            job = service.export_request(
-                assessment_id=assessment.pk, by=request.user, format=payload.validated_data["format"], via=Via.API
-            )
-        except InvalidInput as exc:
-            raise ValidationError(exc.errors) from None
+            service.export_queue(job)
         except QueueUnavailable as exc:
             return Response(
                 {"detail": str(exc), "code": exc.code, "job": ExportJobSerializer(exc.job).data},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
                 headers={"Retry-After": "60"},
             )
-        job.refresh_from_db()
+        job.refresh_from_db()  # an eager worker (the embedded default) has built it already
+        return self._accepted(job)
+
+    def _accepted(self, job: ExportJob) -> Response:
         location = reverse("export-detail", args=[job.pk])
         return Response(ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
@@ -146,11 +155,7 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             job = selectors.export_get(user=request.user, job_id=int(pk))
         except ValueError:
             raise Http404("No such export.") from None
-        if job.status != ExportJob.State.DONE:
-            return Response({"detail": "This export is not done yet.", "code": "not_ready"}, status=409)
-        if selectors.is_expired(job):
-            return Response({"detail": "This export has expired; request a new one.", "code": "expired"}, status=410)
-        response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
-        response["Content-Type"] = service.WRITERS[job.format].CONTENT_TYPE
-        response["Cache-Control"] = "private, no-store"
-        return response
+        try:
+            return download.file_response(job)
+        except download.NotDownloadable as exc:
+            return Response({"detail": exc.message, "code": exc.code}, status=exc.status)

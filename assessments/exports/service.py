@@ -55,7 +55,11 @@ RUNNING_STALE = datetime.timedelta(minutes=30)
 ADVISORY_LOCK_CLASS = 6_001
 
 
-def _publish(job: ExportJob) -> None:
+def export_queue(job: ExportJob) -> None:
+    """Publish a recorded job to the workers; call it once the job's row has committed.
+
+    Raises QueueUnavailable (the job kept, marked as not queued) if Redis is down.
+    """
     from assessments.tasks import exports_run
 
     try:
@@ -78,7 +82,14 @@ def _publish(job: ExportJob) -> None:
 
 
 def export_request(*, assessment_id: int, by: User, format: str, via: str = Via.WEB) -> ExportJob:
-    """Record an export job and queue it. Raises QueueUnavailable (job kept, marked) if Redis is down.
+    """Record an export job and queue it. Raises QueueUnavailable (job kept, marked) if Redis is down."""
+    job = export_record(assessment_id=assessment_id, by=by, format=format, via=via)
+    export_queue(job)
+    return job
+
+
+def export_record(*, assessment_id: int, by: User, format: str, via: str = Via.WEB) -> ExportJob:
+    """Record an export job (with its audit event) without queueing it yet: `export_queue` follows the commit.
 
     Asking again for the same format while an earlier request of yours still waits for the queue reuses
     that job instead of creating a second one.
@@ -119,7 +130,6 @@ def export_request(*, assessment_id: int, by: User, format: str, via: str = Via.
                 object_ref=f"rev {assessment.revision}",
                 changes={"format": [None, format]},
             )
-    _publish(job)
     return job
 
 
@@ -292,7 +302,7 @@ def export_requeue_stuck(*, now: datetime.datetime | None = None) -> int:
     queued = 0
     for job in stuck.order_by("id").iterator():
         try:
-            _publish(job)
+            export_queue(job)
         except QueueUnavailable:
             break
         ExportJob.objects.filter(pk=job.pk, status=ExportJob.State.QUEUED).update(updated_at=now)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from assessments import selectors as assessment_selectors
 from assessments.errors import InvalidInput, QueueUnavailable
-from assessments.exports import selectors, service
+from assessments.exports import download, selectors, service
 from assessments.models import ExportJob
 
 PANEL = "assessments/exports/panel.html"
@@ -87,16 +87,7 @@ def export_status(request, job_id: int):
 def export_download(request, job_id: int):
     """The file, to members only, always as an attachment (never rendered inline by the browser)."""
     job = selectors.export_get(user=request.user, job_id=job_id)
-    if job.status != ExportJob.State.DONE:
-        return HttpResponse("This export is not ready yet.", status=409, content_type="text/plain")
-    if selectors.is_expired(job):
-        return HttpResponse(
-            "This export has expired and its file was removed. Request a new one.",
-            status=410,
-            content_type="text/plain",
-        )
-    writer = service.WRITERS[job.format]
-    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
-    response["Content-Type"] = writer.CONTENT_TYPE
-    response["Cache-Control"] = "private, no-store"
-    return response
+    try:
+        return download.file_response(job)
+    except download.NotDownloadable as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
