@@ -1,18 +1,17 @@
 """Browser views of exports: the export panel of an assessment, a job's progress, and the download."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from assessments import selectors as assessment_selectors
 from assessments.errors import InvalidInput, QueueUnavailable
 from assessments.exports import download, selectors, service
 from assessments.models import ExportJob
+from assessments.views.common import browser_view, wants_fragment
 
 PANEL = "assessments/exports/panel.html"
 
@@ -36,20 +35,18 @@ def _job_view(job: ExportJob) -> dict:
     }
 
 
-@login_required
-@vary_on_headers("HX-Request")
+@browser_view
 def export_panel(request, assessment_id: int):
     """The export panel: a full page without JavaScript, the fragment for htmx."""
     assessment = assessment_selectors.assessment_get(user=request.user, assessment_id=assessment_id)
     context = _panel_context(request, assessment)
-    if request.htmx:
+    if wants_fragment(request):
         return render(request, f"{PANEL}#panel", context)
     return render(request, PANEL, context)
 
 
-@login_required
 @require_POST
-@vary_on_headers("HX-Request")
+@browser_view
 def export_request(request, assessment_id: int):
     assessment = assessment_selectors.assessment_get(user=request.user, assessment_id=assessment_id)
     problem = ""
@@ -61,7 +58,7 @@ def export_request(request, assessment_id: int):
         problem = str(exc)
     except PermissionDenied as exc:
         problem = str(exc)
-    if request.htmx:
+    if wants_fragment(request):
         # Errors re-render the panel with 200: htmx 2 does not swap 4xx responses.
         return render(request, f"{PANEL}#panel", _panel_context(request, assessment, problem=problem))
     if problem:
@@ -71,19 +68,18 @@ def export_request(request, assessment_id: int):
     return redirect("export_panel", assessment_id=assessment.pk)
 
 
-@login_required
 @require_GET
-@vary_on_headers("HX-Request")
+@browser_view
 def export_status(request, job_id: int):
     """One job's row; polled by htmx while the job is queued or running."""
     job = selectors.export_get(user=request.user, job_id=job_id)
-    if request.htmx:
+    if wants_fragment(request):
         return render(request, f"{PANEL}#job", {"item": _job_view(job)})
     return redirect(reverse("export_panel", args=[job.assessment_id]) + f"#export-{job.pk}")
 
 
-@login_required
 @require_GET
+@browser_view
 def export_download(request, job_id: int):
     """The file, to members only, always as an attachment (never rendered inline by the browser)."""
     job = selectors.export_get(user=request.user, job_id=job_id)

@@ -3,15 +3,15 @@
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from assessments.reminders import digests, selectors
+from assessments.views.common import browser_view
 
 
-@login_required
+@browser_view
 def digest_detail(request, date: str):
     try:
         day = datetime.date.fromisoformat(date)
@@ -26,8 +26,8 @@ def digest_detail(request, date: str):
     return render(request, "assessments/reminders/digest.html", context)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@browser_view
 def profile(request):
     if request.method == "POST":
         enabled = request.POST.get("email_digests") == "on"
