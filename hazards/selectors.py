@@ -286,9 +286,9 @@ def acceptance_review_list(*, user: User, assessment: Assessment | None = None) 
     today = timezone.localdate()
     project = OuterRef("assessment__project")
     acceptances = RiskAcceptance.objects.filter(scenario=OuterRef("pk"))
-    expired = acceptances.filter(revoked_at__isnull=True, expires_on__lt=today)
+    expired = acceptances.expired(on=today)
     revoked = acceptances.filter(revoked_at__isnull=False)
-    valid = acceptances.filter(revoked_at__isnull=True, expires_on__gte=today)
+    valid = acceptances.valid(on=today)
     live_mitigation = Mitigation.objects.filter(scenarios=OuterRef("pk")).exclude(status=MitigationStatus.REJECTED)
     qs = (
         HazardScenario.objects.filter(

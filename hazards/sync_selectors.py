@@ -6,7 +6,7 @@ projects are a 404.
 """
 
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from assessments import workflow
@@ -163,8 +163,7 @@ def acceptance_sync_list(
     if hazard_id is not None:
         qs = qs.filter(scenario_id=hazard_id)
     if active is not None:
-        live = Q(revoked_at__isnull=True, expires_on__gte=today)
-        qs = qs.filter(live) if active else qs.exclude(live)
+        qs = qs.valid(on=today) if active else qs.lapsed(on=today)
     return qs
 
 

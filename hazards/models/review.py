@@ -1,7 +1,30 @@
 """Risk acceptances and comments: what reviewers and approvers add to a register."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+
+def _valid_on(day: datetime.date | None) -> models.Q:
+    return models.Q(revoked_at__isnull=True, expires_on__gte=day or timezone.localdate())
+
+
+class RiskAcceptanceQuerySet(models.QuerySet):
+    """Which acceptances count: the one statement of the rule, for queries (RiskAcceptance.is_valid for rows)."""
+
+    def valid(self, on: datetime.date | None = None) -> "RiskAcceptanceQuerySet":
+        """Not revoked and not past the expiry date on `on` (today): valid through the expiry date itself."""
+        return self.filter(_valid_on(on))
+
+    def lapsed(self, on: datetime.date | None = None) -> "RiskAcceptanceQuerySet":
+        """Revoked, or past the expiry date on `on` (today): every acceptance that is not valid."""
+        return self.exclude(_valid_on(on))
+
+    def expired(self, on: datetime.date | None = None) -> "RiskAcceptanceQuerySet":
+        """Not revoked, but past the expiry date on `on` (today)."""
+        return self.filter(revoked_at__isnull=True, expires_on__lt=on or timezone.localdate())
 
 
 class RiskAcceptance(models.Model):
@@ -23,12 +46,25 @@ class RiskAcceptance(models.Model):
     expired_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
+    objects = RiskAcceptanceQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["expires_on", "revoked_at"])]
 
     def __str__(self) -> str:
         return f"acceptance of {self.scenario} until {self.expires_on}"
+
+    def state(self, on: datetime.date | None = None) -> str:
+        """Revoked, expired or valid on `on` (today), by the rule of RiskAcceptanceQuerySet.valid."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_on < (on or timezone.localdate()):
+            return "expired"
+        return "valid"
+
+    def is_valid(self, on: datetime.date | None = None) -> bool:
+        return self.state(on) == "valid"
 
 
 class Comment(models.Model):

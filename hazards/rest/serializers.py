@@ -1,7 +1,6 @@
 """Representations and inputs of the register's API resources: hazards (scenarios), consequences, mitigations,
 risk acceptances, comments and the catalogue. Inputs only type-check; the services own every rule."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -256,7 +255,7 @@ class AcceptanceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_active(self, acceptance) -> bool:
-        return acceptance.revoked_at is None and acceptance.expires_on >= timezone.localdate()
+        return acceptance.is_valid()
 
 
 class AcceptanceCreateSerializer(serializers.Serializer):

@@ -26,8 +26,7 @@ def _where(scenario: HazardScenario, assessment: Assessment) -> str:
 
 
 def has_valid_acceptance(scenario: HazardScenario, *, today: datetime.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return scenario.acceptances.filter(revoked_at__isnull=True, expires_on__gte=today).exists()
+    return scenario.acceptances.valid(on=today).exists()
 
 
 def notify_needs_acceptance(*, scenario: HazardScenario, assessment: Assessment, by: User | None) -> int:
@@ -169,7 +168,8 @@ def acceptances_expire(*, today: datetime.date | None = None, batch_size: int = 
         with transaction.atomic():
             batch = list(
                 RiskAcceptance.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(expired_at__isnull=True, revoked_at__isnull=True, expires_on__lt=today)
+                .expired(on=today)
+                .filter(expired_at__isnull=True)
                 .select_related("scenario__assessment__project", "scenario__owner", "accepted_by")
                 .order_by("id")[:batch_size]
             )

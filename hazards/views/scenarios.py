@@ -16,7 +16,7 @@ from assessments import permissions, selectors
 from assessments.errors import InvalidInput, StaleVersion
 from assessments.views.common import apply_errors, browser_view, caps_for, form_status, require, wants_fragment
 from assessments.views.conflicts import build_conflict
-from hazards import scoring, services
+from hazards import scoring, services, sync_selectors
 from hazards import selectors as hazard_selectors
 from hazards.forms import (
     AcceptanceForm,
@@ -27,7 +27,6 @@ from hazards.forms import (
     RevokeForm,
     scenario_initial,
 )
-from hazards.models import RiskAcceptance
 from hazards.views.comments import comments_context
 
 LINK_CHOICES_LIMIT = 300
@@ -61,14 +60,6 @@ def _explain(matrix: dict, scenario, stage: str) -> RatingExplained:
     )
 
 
-def acceptance_state(acceptance: RiskAcceptance, today) -> str:
-    if acceptance.revoked_at is not None:
-        return "revoked"
-    if acceptance.expires_on < today:
-        return "expired"
-    return "valid"
-
-
 def scenario_page(request, hazard_id: int, *, forms: dict | None = None, conflict=None, status: int = 200):
     scenario = hazard_selectors.hazard_detail(user=request.user, hazard_id=hazard_id)
     assessment = scenario.assessment
@@ -92,7 +83,7 @@ def scenario_page(request, hazard_id: int, *, forms: dict | None = None, conflic
         "linkable": list(linkable.only("id", "ref", "title")[: LINK_CHOICES_LIMIT + 1]),
         "link_error": forms.get("link_error"),
         "mitigation_form": forms.get("mitigation") or MitigationForm(members=members, auto_id="mt_%s"),
-        "acceptances": [(a, acceptance_state(a, today)) for a in scenario.acceptances.all()],
+        "acceptances": [(a, a.state(on=today)) for a in scenario.acceptances.all()],
         "acceptance_form": forms.get("acceptance") or AcceptanceForm(auto_id="ac_%s"),
         "revoke_form": forms.get("revoke"),
         "revoke_id": forms.get("revoke_id"),
@@ -321,9 +312,9 @@ def acceptance_grant(request, hazard_id: int):
 @require_POST
 @browser_view
 def acceptance_revoke(request, acceptance_id: int):
-    acceptance = get_object_or_404(RiskAcceptance.objects.select_related("scenario"), pk=acceptance_id)
-    # Scope through the scenario: an acceptance in someone else's project is a 404.
-    scenario = hazard_selectors.hazard_get(user=request.user, hazard_id=acceptance.scenario_id)
+    # An acceptance in someone else's project is a 404.
+    acceptance = sync_selectors.acceptance_get(user=request.user, acceptance_id=acceptance_id)
+    scenario = acceptance.scenario
     require(permissions.can_accept_risk(request.user, scenario.assessment.project), APPROVERS_ONLY)
     form = RevokeForm(request.POST, auto_id=f"rv{acceptance.pk}_%s")
     if form.is_valid():
