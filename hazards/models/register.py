@@ -125,15 +125,6 @@ class HazardScenario(models.Model):
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
 
-    @property
-    def is_rated(self) -> bool:
-        return None not in (
-            self.inherent_likelihood,
-            self.inherent_severity,
-            self.residual_likelihood,
-            self.residual_severity,
-        )
-
 
 class Consequence(models.Model):
     scenario = models.ForeignKey(HazardScenario, on_delete=models.CASCADE, related_name="consequences")
