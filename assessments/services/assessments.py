@@ -21,7 +21,8 @@ CONTEXT_FIELDS = [
     "application_domain",
     "scope",
 ]
-# Dates are planning data, not signed content: they can change in any status but archived.
+# Dates are planning data, not signed content: they change while the revision is in force, like mitigation
+# progress (workflow.TRACKING_STATUSES), and no more once it is superseded or archived.
 DATE_FIELDS = ["due_date", "next_review_date"]
 _MAX_LENGTHS = {"title": 200, "model_name": 200, "model_version": 100}
 
@@ -92,8 +93,10 @@ def assessment_update(
     unknown = set(changes) - {*CONTEXT_FIELDS, *DATE_FIELDS}
     if unknown:
         raise InvalidInput({"__all__": [f"Unknown fields: {', '.join(sorted(unknown))}."]})
-    if set(changes) & set(CONTEXT_FIELDS) or assessment.status == "archived":
+    if set(changes) & set(CONTEXT_FIELDS):
         workflow.ensure_editable(assessment)
+    else:
+        workflow.ensure_trackable(assessment)
     check_version(assessment, expected_version)
     diff = audit.field_changes(assessment, _clean(changes))
     if not diff:

@@ -11,11 +11,9 @@ from assessments.forms import AssessmentContextForm, AssessmentDatesForm
 from assessments.views.common import apply_errors, browser_view, caps_for, form_status, require, wants_fragment
 from assessments.views.conflicts import build_conflict
 
-CONTEXT_FIELDS = [*services.assessments.CONTEXT_FIELDS, *services.assessments.DATE_FIELDS]
-
 
 def _form_class(assessment):
-    # Context is signed content; the planning dates are not and stay editable until archived.
+    # Context is signed content; the planning dates are not and stay editable while the revision is in force.
     return AssessmentContextForm if workflow.is_editable(assessment.status) else AssessmentDatesForm
 
 
@@ -31,6 +29,7 @@ def assessment_context_edit(request, assessment_id: int):
     form_class = _form_class(assessment)
     fields = [name for name in form_class.base_fields if name != "version"]
     if request.method == "GET":
+        workflow.ensure_trackable(assessment)  # a superseded or archived revision has nothing left to edit
         form = form_class(initial={**{f: getattr(assessment, f) for f in fields}, "version": assessment.version})
         template = "assessments/partials/assessment_header.html#edit" if wants_fragment(request) else None
         return _render(request, assessment, form, template=template)
