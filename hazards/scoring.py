@@ -5,6 +5,7 @@ signed assessment); every function here takes that JSON, so the same code scores
 """
 
 import copy
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,9 @@ from hazards.matrices import DEFAULT_PRESET, PRESETS
 __all__ = ["DEFAULT_PRESET", "PRESETS", "Level", "MatrixError"]
 
 MAX_AXIS_LEVELS = 10
+DEFAULT_COLOUR = "#cccccc"
+DEFAULT_TEXT_COLOUR = "#1f2328"
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
 class MatrixError(ValueError):
@@ -109,8 +113,8 @@ def levels(matrix: dict[str, Any]) -> list[Level]:
             key=data["key"],
             name=data["name"],
             rank=rank,
-            colour=data.get("colour", "#cccccc"),
-            text_colour=data.get("text_colour", "#1f2328"),
+            colour=data.get("colour", DEFAULT_COLOUR),
+            text_colour=data.get("text_colour", DEFAULT_TEXT_COLOUR),
             acceptance=data.get("acceptance", ""),
             needs_signoff=rank >= signoff_rank,
         )
@@ -131,6 +135,12 @@ def level_by_key(matrix: dict[str, Any], level_key: str) -> Level:
 
 def axis_size(matrix: dict[str, Any], axis: str) -> int:
     return len(matrix[axis])
+
+
+def safe_colour(value: Any, fallback: str = DEFAULT_COLOUR) -> str:
+    """A matrix colour if it is a plain #rgb or #rrggbb value, else the fallback (colours end up in CSS,
+    SVG and spreadsheets, where anything else could inject markup or break the file)."""
+    return value if isinstance(value, str) and _HEX_COLOUR.fullmatch(value) else fallback
 
 
 def axis_name(matrix: dict[str, Any], axis: str, value: int | None) -> str:

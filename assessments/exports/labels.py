@@ -1,9 +1,9 @@
 """Human-readable labels for the codes in an export document, shared by the CSV, XLSX and PDF writers."""
 
-import re
 from typing import Any
 
 from assessments.models import DeploymentChannel, Status
+from hazards import scoring
 
 # The hazards app owns these choices; assessments may not import it, so the labels are read from the
 # choice classes through the app registry once, on first use.
@@ -33,21 +33,13 @@ def label(field: str, value: Any) -> str:
     return _cache[field].get(value, str(value))
 
 
-HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
-
-
-def safe_colour(value: Any, default: str) -> str:
-    """A matrix colour if it is a plain #rgb/#rrggbb value, else the default (it ends up in CSS and SVG)."""
-    return value if isinstance(value, str) and HEX_COLOUR.match(value) else default
-
-
 def level_colours(matrix: dict) -> list[dict]:
     """The matrix's risk levels with colours that are safe to write anywhere."""
     return [
         {
             **level,
-            "colour": safe_colour(level.get("colour"), "#cccccc"),
-            "text_colour": safe_colour(level.get("text_colour"), "#1f2328"),
+            "colour": scoring.safe_colour(level.get("colour"), scoring.DEFAULT_COLOUR),
+            "text_colour": scoring.safe_colour(level.get("text_colour"), scoring.DEFAULT_TEXT_COLOUR),
         }
         for level in matrix["levels"]
     ]
@@ -58,12 +50,6 @@ def level_name(matrix: dict, key: str | None) -> str:
         if level["key"] == key:
             return level["name"]
     return ""
-
-
-def axis_name(matrix: dict, axis: str, value: int | None) -> str:
-    if value is None:
-        return ""
-    return matrix[axis][value - 1]["name"]
 
 
 def mitigations_by_scenario(document: dict) -> dict[str, list[str]]:

@@ -19,7 +19,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from assessments.exports.heatmap import heat_map
-from assessments.exports.labels import axis_name, label, level_colours, level_name, mitigations_by_scenario
+from assessments.exports.labels import label, level_colours, level_name, mitigations_by_scenario
+from hazards import scoring
 
 EXTENSION = "pdf"
 CONTENT_TYPE = "application/pdf"
@@ -52,9 +53,9 @@ def _rating(matrix: dict, rating: dict) -> dict:
     return {
         "rank": rank,  # picks the level's colours from a class set once per part (.lvl-<rank>)
         "likelihood": rating["likelihood"],
-        "likelihood_name": axis_name(matrix, "likelihood", rating["likelihood"]),
+        "likelihood_name": scoring.axis_name(matrix, "likelihood", rating["likelihood"]),
         "severity": rating["severity"],
-        "severity_name": axis_name(matrix, "severity", rating["severity"]),
+        "severity_name": scoring.axis_name(matrix, "severity", rating["severity"]),
         "level": level["name"] if level else "Unrated",
     }
 
@@ -84,7 +85,7 @@ def _scenario_view(matrix: dict, addressed: dict, s: dict) -> dict:
                 **c,
                 "harm_label": label("harm_type", c["harm_type"]),
                 "party_label": label("affected_party", c["affected_party"]),
-                "severity_name": axis_name(matrix, "severity", c["severity"]),
+                "severity_name": scoring.axis_name(matrix, "severity", c["severity"]),
             }
             for c in s["consequences"]
         ],

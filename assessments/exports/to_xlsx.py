@@ -10,7 +10,8 @@ from pathlib import Path
 import xlsxwriter
 
 from assessments.exports import to_csv
-from assessments.exports.labels import axis_name, label, level_colours, level_name
+from assessments.exports.labels import label, level_colours, level_name
+from hazards import scoring
 
 EXTENSION = "xlsx"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,7 +92,7 @@ def _matrix_rows(document: dict) -> Iterator[list]:
     matrix = document["matrix"]
     for severity in range(len(matrix["severity"]), 0, -1):
         yield [
-            axis_name(matrix, "severity", severity),
+            scoring.axis_name(matrix, "severity", severity),
             *(level_name(matrix, key) for key in matrix["grid"][severity - 1]),
         ]
 
@@ -122,7 +123,8 @@ def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
     sheets.table("Acceptances", ACCEPTANCE_HEADER, _acceptance_rows(document))
     sheets.table("Sign-off", SIGNOFF_HEADER, _signoff_rows(document))
     likelihoods = [
-        axis_name(document["matrix"], "likelihood", v) for v in range(1, 1 + len(document["matrix"]["likelihood"]))
+        scoring.axis_name(document["matrix"], "likelihood", v)
+        for v in range(1, 1 + len(document["matrix"]["likelihood"]))
     ]
     sheets.table("Matrix", ["Severity \\ likelihood", *likelihoods], _matrix_rows(document), range(1, 11))
     workbook.close()

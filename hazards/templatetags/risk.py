@@ -4,8 +4,6 @@ The colours are matrix data, so they are painted as SVG fills (attributes, which
 than inline styles (which it forbids). The level's name is always written out: colour is never the only cue.
 """
 
-import re
-
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -14,16 +12,10 @@ from hazards import scoring
 
 register = template.Library()
 
-_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-
-
-def safe_colour(value: str, fallback: str = "#cccccc") -> str:
-    return value if isinstance(value, str) and _HEX.match(value) else fallback
-
 
 def ink(text_colour: str) -> str:
     """'ink-light' for light text (on a dark fill), else 'ink-dark'."""
-    colour = safe_colour(text_colour, "#1f2328").lstrip("#")
+    colour = scoring.safe_colour(text_colour, scoring.DEFAULT_TEXT_COLOUR).lstrip("#")
     if len(colour) == 3:
         colour = "".join(c * 2 for c in colour)
     r, g, b = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
@@ -34,7 +26,7 @@ def fill_svg(colour: str) -> str:
     return format_html(
         '<svg class="fill" aria-hidden="true" focusable="false" viewBox="0 0 1 1" preserveAspectRatio="none">'
         '<rect width="1" height="1" fill="{}"/></svg>',
-        safe_colour(colour),
+        scoring.safe_colour(colour),
     )
 
 
