@@ -166,8 +166,3 @@ def signed_or_live(assessment) -> tuple[dict[str, Any], str, bool]:
         return json.loads(stored.canonical), stored.sha256, True
     data = content(assessment)
     return data, digest(data), False
-
-
-def verify(canonical: str, sha256: str) -> bool:
-    """Whether a canonical text still hashes to the recorded SHA-256 (see also assessments/verification.py)."""
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest() == sha256

@@ -4,7 +4,7 @@ events, webhooks). Inputs only type-check; the services own every business rule.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessments import permissions, selectors, sync_selectors
+from assessments import permissions, selectors
 from assessments.models import (
     Assessment,
     AuditEvent,
@@ -27,10 +27,6 @@ def fetch_project(*, user, pk):
 
 def fetch_assessment(*, user, pk):
     return selectors.assessment_get(user=user, assessment_id=pk)
-
-
-def fetch_webhook(*, user, pk):
-    return sync_selectors.webhook_get(user=user, pk=pk)
 
 
 # --- Projects and members -----------------------------------------------------------------------------
