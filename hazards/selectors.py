@@ -116,10 +116,15 @@ def register_page(
     result = Paginator(ids.order_by(*_register_order(f)).values_list("pk", flat=True), per_page).get_page(page)
     page_ids = list(result.object_list)
     rows = {row.pk: row for row in HazardScenario.objects.filter(pk__in=page_ids).select_related("owner")}
+    # Naming the assessment of the mitigations (always the scenarios' own) lets PostgreSQL read them by its
+    # index; without it, once the table holds other projects' mitigations (100,000 in the benchmark), it
+    # scans them all to join the page's 200 links: 19 ms instead of 2.6 ms.
+    links = Mitigation.scenarios.through.objects.filter(
+        hazardscenario_id__in=page_ids, mitigation__assessment_id=assessment.pk
+    )
     progress = {
         scenario_id: (total, done)
-        for scenario_id, total, done in Mitigation.scenarios.through.objects.filter(hazardscenario_id__in=page_ids)
-        .values("hazardscenario_id")
+        for scenario_id, total, done in links.values("hazardscenario_id")
         .annotate(
             total=Count("mitigation_id"), done=Count("mitigation_id", filter=Q(mitigation__status__in=DONE_STATUSES))
         )
