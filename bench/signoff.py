@@ -6,27 +6,10 @@ baseline; the point is that its query count stays constant and its time grows wi
 """
 
 import copy
-import statistics
-import time
-
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from assessments import diff, snapshot, verification
 from bench.register import REGISTER_FIELDS
-
-
-def _timed(fn, repeats: int) -> tuple[float, int]:
-    """Median seconds of `repeats` runs (after one warm-up) and the query count of one run."""
-    fn()
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples), len(ctx.captured_queries)
+from bench.timing import timed
 
 
 def _changed_copy(content: dict) -> dict:
@@ -44,10 +27,10 @@ def run(assessment, repeats: int = 7) -> dict:
     content = snapshot.content(assessment)
     changed = _changed_copy(content)
 
-    build_s, build_q = _timed(lambda: snapshot.build(assessment), repeats)
-    diff_s, diff_q = _timed(lambda: diff.diff_contents(content, changed), repeats)
-    verify_s, verify_q = _timed(lambda: verification.assessment_verify(assessment), repeats)
-    values_s, values_q = _timed(lambda: list(assessment.scenarios.values_list(*REGISTER_FIELDS)), repeats)
+    build_s, build_q = timed(lambda: snapshot.build(assessment), repeats)
+    diff_s, diff_q = timed(lambda: diff.diff_contents(content, changed), repeats)
+    verify_s, verify_q = timed(lambda: verification.assessment_verify(assessment), repeats)
+    values_s, values_q = timed(lambda: list(assessment.scenarios.values_list(*REGISTER_FIELDS)), repeats)
     result = diff.diff_contents(content, changed)
     return {
         "benchmark": "signoff",
