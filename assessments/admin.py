@@ -45,6 +45,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(Project)
 class ProjectAdmin(ReadOnlyAdmin):
     list_display = ["name", "required_approvals", "review_cadence_days", "created_at"]
+    list_filter = ["required_approvals", "created_at"]
     search_fields = ["name", "description"]
     inlines = [MembershipInline]
 

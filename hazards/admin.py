@@ -37,6 +37,7 @@ class MitigationAdmin(ReadOnlyAdmin):
 @admin.register(RiskAcceptance)
 class RiskAcceptanceAdmin(ReadOnlyAdmin):
     list_display = ["scenario", "accepted_by", "expires_on", "revoked_at", "expired_at"]
+    list_filter = ["expires_on", ("revoked_at", admin.EmptyFieldListFilter), ("expired_at", admin.EmptyFieldListFilter)]
     search_fields = ["scenario__ref", "scenario__title", "rationale"]
     list_select_related = ["scenario", "accepted_by"]
 
