@@ -59,9 +59,7 @@ def copy_content(*, source, target) -> dict[str, int]:
         ]
     )
 
-    valid = acceptance_model.objects.filter(
-        scenario__assessment=source, revoked_at__isnull=True, expires_on__gte=timezone.localdate()
-    ).order_by("id")
+    valid = acceptance_model.objects.filter(scenario__assessment=source).valid(on=timezone.localdate()).order_by("id")
     acceptance_model.objects.bulk_create(
         [acceptance_model(**_clone_values(a, scenario_id=new_id[a.scenario_id], version=1)) for a in valid]
     )

@@ -149,9 +149,7 @@ def reviews_waiting(today: datetime.date) -> Iterator[Item]:
 def acceptances_expiring(today: datetime.date) -> Iterator[Item]:
     """Acceptances expiring in 30, 7 or 1 days, or expired and not renewed → approvers and owners."""
     acceptance = apps.get_model("hazards", "RiskAcceptance")
-    renewed = acceptance.objects.filter(
-        scenario_id=OuterRef("scenario_id"), revoked_at__isnull=True, expires_on__gte=today
-    )
+    renewed = acceptance.objects.filter(scenario_id=OuterRef("scenario_id")).valid(on=today)
     notice_days = [today + datetime.timedelta(days=n) for n in EXPIRY_NOTICE_DAYS]
     candidates = acceptance.objects.filter(
         Q(expires_on__in=notice_days) | (Q(expires_on__lt=today) & ~Exists(renewed)),

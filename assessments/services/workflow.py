@@ -56,9 +56,7 @@ def uncovered_scenarios(assessment: Assessment) -> list:
     """Scenarios at or above the sign-off level with neither a live mitigation nor a valid acceptance."""
     today = timezone.localdate()
     live_mitigation = hazard_model("Mitigation").objects.filter(scenarios=OuterRef("pk")).exclude(status="rejected")
-    valid_acceptance = hazard_model("RiskAcceptance").objects.filter(
-        scenario=OuterRef("pk"), revoked_at__isnull=True, expires_on__gte=today
-    )
+    valid_acceptance = hazard_model("RiskAcceptance").objects.filter(scenario=OuterRef("pk")).valid(on=today)
     return list(
         assessment.scenarios.filter(residual_rank__gte=scoring.signoff_rank(assessment.matrix))
         .filter(~Exists(live_mitigation) & ~Exists(valid_acceptance))
