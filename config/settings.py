@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "csp",
     "assessments",
     "hazards",
+    "evaluations",
 ]
 
 MIDDLEWARE = [

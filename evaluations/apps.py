@@ -1,0 +1,8 @@
+"""App configuration for evaluations: capability evaluations that back hazard likelihood with evidence."""
+
+from django.apps import AppConfig
+
+
+class EvaluationsConfig(AppConfig):
+    name = "evaluations"
+    default_auto_field = "django.db.models.BigAutoField"
