@@ -42,6 +42,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -328,6 +338,25 @@ HAZLOG_REMINDER_HOUR = env_int("REMINDER_HOUR", 6)
 HAZLOG_REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 3)
 HAZLOG_EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)
 HAZLOG_IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2000)
+
+# --- Model endpoints (evaluations.endpoint) ----------------------------------------------------------
+# Local model servers (vLLM, Ollama, llama.cpp) on a private network are a real use; off by default all
+# the same, because the base URL is typed by project owners and called from inside the workers' network.
+HAZLOG_EVAL_ENDPOINT_ALLOW_PRIVATE = env_bool("EVAL_ENDPOINT_ALLOW_PRIVATE", False)
+HAZLOG_EVAL_ENDPOINT_CONNECT_TIMEOUT_SECONDS = env_float("EVAL_ENDPOINT_CONNECT_TIMEOUT_SECONDS", 10.0)
+# The time the endpoint has to deliver its whole answer (answers are not streamed, so nothing arrives sooner).
+HAZLOG_EVAL_ENDPOINT_READ_TIMEOUT_SECONDS = env_float("EVAL_ENDPOINT_READ_TIMEOUT_SECONDS", 180.0)
+# Retries of one request after its first attempt (429, 5xx, timeouts, connection errors, malformed answers).
+HAZLOG_EVAL_ENDPOINT_RETRIES = env_int("EVAL_ENDPOINT_RETRIES", 4)
+# Retry k waits about base × 2^k seconds (half of it random), at most the maximum, which also caps Retry-After.
+HAZLOG_EVAL_ENDPOINT_BACKOFF_BASE_SECONDS = env_float("EVAL_ENDPOINT_BACKOFF_BASE_SECONDS", 1.0)
+HAZLOG_EVAL_ENDPOINT_BACKOFF_MAX_SECONDS = env_float("EVAL_ENDPOINT_BACKOFF_MAX_SECONDS", 60.0)
+# Requests one run keeps in flight at once.
+HAZLOG_EVAL_ENDPOINT_CONCURRENCY = env_int("EVAL_ENDPOINT_CONCURRENCY", 4)
+# Fernet keys (comma-separated, newest first) that encrypt the endpoints' API keys at rest: the first encrypts,
+# all decrypt, so a new key goes in front and the old one stays until stored keys are re-encrypted. Empty: a
+# key derived from SECRET_KEY (and SECRET_KEY_FALLBACKS) is used.
+HAZLOG_EVAL_ENDPOINT_ENCRYPTION_KEYS = env_list("EVAL_ENDPOINT_ENCRYPTION_KEYS")
 
 LOGGING = {
     "version": 1,
