@@ -27,7 +27,7 @@ from evaluations.endpoint.errors import (
     RequestRefused,
     TransientError,
 )
-from evaluations.endpoint.secrets import Redactor, Secret
+from evaluations.endpoint.secrets import Redactor, Secret, http_log_redaction
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +160,7 @@ class ChatClient:
         self._cancelled = cancelled or threading.Event()
         self._rng = rng or random.Random()
         self._redact = Redactor(config.api_key)
+        http_log_redaction.add(self._redact)
         # None until a request with n > 1 shows whether the server honours it; shared by the run's threads.
         self.n_supported: bool | None = None
         self._http = httpx.Client(
@@ -177,6 +178,7 @@ class ChatClient:
 
     def close(self) -> None:
         self._http.close()
+        http_log_redaction.discard(self._redact)
 
     def __repr__(self) -> str:
         return f"ChatClient({self.config.base_url!r}, model={self.config.model!r})"

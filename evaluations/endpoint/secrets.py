@@ -7,6 +7,8 @@ that a new SECRET_KEY without its fallback cannot make every stored API key unre
 """
 
 import base64
+import logging
+import threading
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -130,3 +132,42 @@ class Redactor:
                 out.append(char)
                 hidden = False
         return "".join(out)
+
+
+# The HTTP library's own loggers. httpcore at DEBUG writes every response header as it arrived, so a server that
+# echoes the key (in a Location, a cookie, anything) would otherwise put it into the logs.
+HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy", "httpcore.socks")
+
+
+class _HttpLogRedaction(logging.Filter):
+    """Redacts the keys of the clients open in this process from the HTTP library's log records."""
+
+    def __init__(self):
+        super().__init__()
+        self._lock = threading.Lock()
+        self._active: dict[int, Redactor] = {}
+
+    def add(self, redactor: Redactor) -> None:
+        with self._lock:
+            self._active[id(redactor)] = redactor
+
+    def discard(self, redactor: Redactor) -> None:
+        with self._lock:
+            self._active.pop(id(redactor), None)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            redactors = list(self._active.values())
+        if redactors:
+            original = message = record.getMessage()
+            for redact in redactors:
+                message = redact(message)
+            if message != original:
+                record.msg, record.args = message, None
+        return True
+
+
+http_log_redaction = _HttpLogRedaction()
+for _name in HTTP_LOGGERS:
+    # Filters on a logger do not reach its children, so each logger that writes gets it.
+    logging.getLogger(_name).addFilter(http_log_redaction)
