@@ -10,7 +10,7 @@
   `scripted(*texts)` answers with the given texts in turn. Default: a fenced `pass`.
 - Behaviours, one per request in the order scripted (`script(...)`), then normal answers: `Answer()`,
   `Slow(seconds)` (answers after a delay; released when the server stops), `RateLimited(retry_after=None)`,
-  `ServerError(status=500)`, `Status(code, message)`, `Malformed()` (200, not JSON), `MissingChoices()`,
+  `ServerError(status=500)`, `Status(code, message, headers=None)`, `Malformed()` (200, not JSON), `MissingChoices()`,
   `WrongShape(payload)` (200 with any JSON), `Drip(chunks, interval)` (a valid answer sent a few bytes at a
   time), `Disconnect()` (closes the connection without answering).
 - A wrong or missing key gets 401 with the presented key echoed in the body, as some servers do, so tests
@@ -54,6 +54,7 @@ class ServerError:
 class Status:
     code: int
     message: str = "Refused."
+    headers: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -326,6 +327,9 @@ def _handler_for(server: FakeOpenAI):
                 pass  # the client gave up (its read timeout) before the answer
             finally:
                 server._leave(recorded, status)
+                if status is None:
+                    # No (complete) answer was sent: close, so the client sees it now rather than at its timeout.
+                    self.close_connection = True
 
         def _respond(self, recorded: Recorded, body) -> int | None:
             if self.path != server.prefix + CHAT_PATH:
@@ -359,8 +363,8 @@ def _handler_for(server: FakeOpenAI):
                     return self._send(429, _error("Rate limit reached.", "rate_limit_exceeded"), headers)
                 case ServerError(status):
                     return self._send(status, _error("The server had an error.", "server_error"))
-                case Status(code, message):
-                    return self._send(code, _error(message))
+                case Status(code, message, headers):
+                    return self._send(code, _error(message), headers)
                 case Malformed():
                     return self._send(200, b'{"id": "chatcmpl-broken", "choices": [{"message": ')
                 case MissingChoices():
