@@ -40,7 +40,7 @@ def test_every_api_route_is_in_the_schema(client):
 
 def test_every_environment_variable_is_in_env_example_and_the_readme():
     settings_text = (ROOT / "config" / "settings.py").read_text()
-    names = set(re.findall(r'env_(?:str|bool|int|list)\(\s*"([A-Z0-9_]+)"', settings_text))
+    names = set(re.findall(r'env_(?:str|bool|int|float|list)\(\s*"([A-Z0-9_]+)"', settings_text))
     env_example = (ROOT / ".env.example").read_text()
     readme = (ROOT / "README.md").read_text()
     assert {n for n in names if f"\n{n}=" not in env_example} == set()
