@@ -353,6 +353,9 @@ HAZLOG_EVAL_ENDPOINT_BACKOFF_BASE_SECONDS = env_float("EVAL_ENDPOINT_BACKOFF_BAS
 HAZLOG_EVAL_ENDPOINT_BACKOFF_MAX_SECONDS = env_float("EVAL_ENDPOINT_BACKOFF_MAX_SECONDS", 60.0)
 # Requests one run keeps in flight at once.
 HAZLOG_EVAL_ENDPOINT_CONCURRENCY = env_int("EVAL_ENDPOINT_CONCURRENCY", 4)
+# A PEM file of the certificate authorities HTTPS endpoints are checked against (a company CA for a model server
+# on the local network). Empty: the public CAs of the certifi bundle.
+HAZLOG_EVAL_ENDPOINT_CA_BUNDLE = env_str("EVAL_ENDPOINT_CA_BUNDLE")
 # Fernet keys (comma-separated, newest first) that encrypt the endpoints' API keys at rest: the first encrypts,
 # all decrypt, so a new key goes in front and the old one stays until stored keys are re-encrypted. Empty: a
 # key derived from SECRET_KEY (and SECRET_KEY_FALLBACKS) is used.

@@ -11,6 +11,7 @@ import email.utils
 import json
 import logging
 import random
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from evaluations.endpoint import urls
 from evaluations.endpoint.errors import (
     ApiKeyRefused,
     CancelledByRun,
+    EndpointMisconfigured,
     EndpointUnavailable,
     RequestRefused,
     TransientError,
@@ -49,6 +51,7 @@ class ClientSettings:
     backoff_base: float
     backoff_max: float
     concurrency: int
+    ca_bundle: str = ""  # a PEM file of CAs for HTTPS endpoints; empty: certifi's public CAs
 
     @classmethod
     def from_django(cls) -> "ClientSettings":
@@ -59,6 +62,7 @@ class ClientSettings:
             backoff_base=settings.HAZLOG_EVAL_ENDPOINT_BACKOFF_BASE_SECONDS,
             backoff_max=settings.HAZLOG_EVAL_ENDPOINT_BACKOFF_MAX_SECONDS,
             concurrency=settings.HAZLOG_EVAL_ENDPOINT_CONCURRENCY,
+            ca_bundle=settings.HAZLOG_EVAL_ENDPOINT_CA_BUNDLE,
         )
         chosen.validate()
         return chosen
@@ -72,6 +76,11 @@ class ClientSettings:
             (self.backoff_max >= self.backoff_base, "EVAL_ENDPOINT_BACKOFF_MAX_SECONDS must be at least the base"),
             (self.concurrency >= 1, "EVAL_ENDPOINT_CONCURRENCY must be 1 or more"),
         ]
+        if self.ca_bundle:
+            try:
+                ssl.create_default_context(cafile=self.ca_bundle)
+            except (OSError, ssl.SSLError):
+                problems.append((False, f"EVAL_ENDPOINT_CA_BUNDLE: {self.ca_bundle} is not a readable PEM file of CAs"))
         failed = [message for ok, message in problems if not ok]
         if failed:
             raise ImproperlyConfigured("; ".join(failed) + ".")
@@ -171,6 +180,7 @@ class ChatClient:
                 pool=options.read_timeout,
             ),
             limits=httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=options.concurrency),
+            verify=ssl.create_default_context(cafile=options.ca_bundle) if options.ca_bundle else True,
             follow_redirects=False,
             # No proxy or certificate settings from the worker's environment: the checked address is the one used.
             trust_env=False,
@@ -221,6 +231,13 @@ class ChatClient:
                         f"{exc.message} Gave up after {attempt + 1} attempt{'s' if attempt else ''}.",
                         status_code=exc.status_code,
                     ) from None
+                if exc.retry_after is not None and exc.retry_after > self.options.backoff_max:
+                    raise EndpointUnavailable(
+                        f"{exc.message} It asked to wait {exc.retry_after:.0f} s before trying again, longer than "
+                        f"EVAL_ENDPOINT_BACKOFF_MAX_SECONDS ({self.options.backoff_max:g} s): raise the endpoint's "
+                        "rate limit or lower EVAL_ENDPOINT_CONCURRENCY.",
+                        status_code=exc.status_code,
+                    ) from None
                 delay = self.backoff(attempt, exc.retry_after)
                 logger.warning(
                     "Model endpoint %s: %s Retry %d of %d in %.2f s.",
@@ -238,13 +255,6 @@ class ChatClient:
     def backoff(self, attempt: int, retry_after: float | None) -> float:
         """Seconds before retry `attempt + 1`: the server's Retry-After, or exponential with equal jitter."""
         if retry_after is not None:
-            if retry_after > self.options.backoff_max:
-                raise EndpointUnavailable(
-                    f"The endpoint asked to wait {retry_after:.0f} s before trying again, longer than "
-                    f"EVAL_ENDPOINT_BACKOFF_MAX_SECONDS ({self.options.backoff_max:g} s); its rate limit is too low "
-                    "for this run, or lower EVAL_ENDPOINT_CONCURRENCY.",
-                    status_code=429,
-                )
             return retry_after
         # Half fixed, half random: attempts from parallel requests spread out, yet each waits at least half.
         cap = min(self.options.backoff_max, self.options.backoff_base * 2**attempt)
@@ -300,8 +310,14 @@ class ChatClient:
         except httpx.TimeoutException:
             raise TransientError(f"The endpoint did not answer within {timeouts.read_timeout:g} s.") from None
         except httpx.TransportError as exc:
-            # httpx's text names the socket error ("Connection refused"), never a header.
+            # httpx's text names the socket or TLS error ("Connection refused"), never a header.
             detail = self._redact(str(exc))[:QUOTE_CHARS] or type(exc).__name__
+            if "CERTIFICATE_VERIFY_FAILED" in detail:
+                # Another attempt meets the same certificate: the URL, or the CA the workers trust, must change.
+                raise EndpointMisconfigured(
+                    f"The endpoint's TLS certificate was not accepted ({detail}). If it is signed by your own "
+                    "certificate authority, the administrator names it in EVAL_ENDPOINT_CA_BUNDLE."
+                ) from None
             raise TransientError(f"Could not reach the endpoint ({detail}).") from None
         return self._answers(response, content, n)
 

@@ -33,7 +33,8 @@ def _form_problem(url: str) -> str:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError on a port that is not a number or out of range)
-    except ValueError:
+        httpx.URL(url)  # what the request is built from; stricter about control characters and brackets
+    except (ValueError, httpx.InvalidURL):
         return f"This is not a valid URL; give the endpoint's base URL, e.g. {EXAMPLE}."
     if parts.scheme not in ("http", "https"):
         return f"The base URL must start with http:// or https://, e.g. {EXAMPLE}."

@@ -13,6 +13,7 @@
   `ServerError(status=500)`, `Status(code, message, headers=None)`, `Malformed()` (200, not JSON), `MissingChoices()`,
   `WrongShape(payload)` (200 with any JSON), `Drip(chunks, interval)` (a valid answer sent a few bytes at a
   time), `Disconnect()` (closes the connection without answering).
+- `tls=ssl_context` serves HTTPS (with the context's certificate) instead of plain HTTP.
 - A wrong or missing key gets 401 with the presented key echoed in the body, as some servers do, so tests
   prove the client never repeats it. `n_mode`: "honour" (n choices), "ignore" (always one), "refuse" (400).
 - `requests` records every request (headers, parsed body, start and end times, the status sent);
@@ -22,6 +23,7 @@
 
 import json
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -170,7 +172,7 @@ class FakeOpenAI:
     """The server; use as a context manager (or start()/stop())."""
 
     def __init__(self, *, api_key: str | None = "sk-fake-key", responder=None, n_mode: str = "honour",
-                 prefix: str = "/v1"):
+                 prefix: str = "/v1", tls: ssl.SSLContext | None = None):
         if n_mode not in ("honour", "ignore", "refuse"):
             raise ValueError(n_mode)
         self.api_key = api_key
@@ -181,6 +183,9 @@ class FakeOpenAI:
         self._state.gate_open.set()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
+        self.scheme = "https" if tls else "http"
+        if tls:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai", daemon=True
         )
@@ -210,7 +215,7 @@ class FakeOpenAI:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{self.prefix}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{self.prefix}"
 
     def script(self, *behaviours) -> None:
         """Behaviours for the next requests, one each, in order (after any still scripted)."""

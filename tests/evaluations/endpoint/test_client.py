@@ -174,7 +174,9 @@ def test_a_retry_after_longer_than_the_backoff_maximum_gives_up_instead_of_sleep
     server.script(RateLimited(retry_after="3600"))
     with pytest.raises(EndpointUnavailable, match="asked to wait 3600 s") as caught:
         client.complete(MESSAGES)
-    assert "EVAL_ENDPOINT_BACKOFF_MAX_SECONDS" in str(caught.value)
+    assert str(caught.value).startswith("The endpoint is rate limiting requests (HTTP 429).")
+    assert "EVAL_ENDPOINT_BACKOFF_MAX_SECONDS (0.5 s)" in str(caught.value)
+    assert caught.value.status_code == 429
     assert len(server.requests) == 1
 
 

@@ -20,6 +20,8 @@ from evaluations.endpoint.urls import chat_url, problem_with, target
         ("https://user:sk-secret@api.example.com/v1", "not in the URL"),
         ("https://api.example.com/v1?key=sk-secret", "no query string"),
         ("https://api.example.com:99999/v1", "not a valid URL"),
+        ("http://[::1/v1", "not a valid URL"),
+        ("http://api.example\x00.com/v1", "not a valid URL"),
     ],
 )
 def test_a_url_that_is_not_a_plain_http_base_url_is_refused_with_a_reason(url, expected):
