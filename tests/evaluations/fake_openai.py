@@ -294,6 +294,8 @@ def _handler_for(server: FakeOpenAI):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         timeout = 30  # idle keep-alive connections end on their own
+        # Headers and body go out in two writes; with Nagle the body waits for the client's delayed ACK (40 ms).
+        disable_nagle_algorithm = True
 
         def log_message(self, format, *args):
             pass
