@@ -32,7 +32,7 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
     """The Wilson score interval for a pass rate; unlike the normal interval it stays sensible at 0 and 1."""
-    if trials < 0 or not 0 <= successes <= max(trials, 0) or z <= 0:
+    if not 0 <= successes <= trials or z <= 0:
         raise ValueError(f"wilson_interval needs 0 <= successes <= trials and z > 0; got {successes}/{trials}")
     if trials == 0:
         return (0.0, 1.0)
