@@ -32,7 +32,8 @@ The result is plain JSON-ready data in a stable order (refs in natural order: H-
       "summary": {"has_changes": bool, "context_changed": n, "scenarios_added": n, "scenarios_removed": n,
                   "scenarios_changed": n, "inherent_up": n, "inherent_down": n, "residual_up": n,
                   "residual_down": n, "consequences_added": n, "consequences_removed": n,
-                  "consequences_changed": n, "mitigations_added": n, "mitigations_removed": n,
+                  "consequences_changed": n, "evidence_added": n, "evidence_removed": n,
+                  "evidence_changed": n, "mitigations_added": n, "mitigations_removed": n,
                   "mitigations_changed": n, "acceptances_granted": n, "acceptances_expired": n,
                   "acceptances_revoked": n, "acceptances_changed": n},
     }
@@ -48,7 +49,10 @@ The result is plain JSON-ready data in a stable order (refs in natural order: H-
     ScenarioChange    = {"ref", "title", "fields": [FieldChange],
                          "inherent": RatingChange | None, "residual": RatingChange | None,   # None: unchanged
                          "consequences": {"added": [Consequence], "removed": [Consequence], "changed": [Pair]},
-                         "acceptances":  {"added": [Acceptance],  "removed": [Acceptance],  "changed": [Pair]}}
+                         "acceptances":  {"added": [Acceptance],  "removed": [Acceptance],  "changed": [Pair]},
+                         "evidence":     {"added": [Evidence],    "removed": [Evidence],    "changed": [Evidence]}}
+    Evidence          = {"run" (uid), "run_ref", "model_name", "model_version", "suite", "suite_version", "seed",
+                         "relation", "pass_at_1"} (+ "fields": [FieldChange] when changed)
     Consequence       = {"description", "harm_type", "affected_party", "severity"}
     Acceptance        = {"accepted_by", "rationale", "conditions", "expires_on"}
     Pair              = {"before": Consequence | Acceptance, "after": ..., "fields": [FieldChange]}
@@ -85,6 +89,19 @@ CONTEXT_LABELS = {
     "application_domain": "Application domain",
     "scope": "Scope",
 }
+CAPABILITY_LABELS = {
+    "typical_spec_level": "Typical specification level",
+    "typical_chain_steps": "Typical chained steps",
+    "user_expertise": "User expertise",
+    "review_practice": "Review of generated code",
+}
+EVIDENCE_LABELS = {
+    "relation": "Relation",
+    "level": "Level the hazard needs",
+    "note": "Note",
+    "results_sha256": "Results",
+    "pass_at_1": "pass@1",
+}
 SCENARIO_LABELS = {
     "title": "Title",
     "description": "Description",
@@ -120,6 +137,9 @@ SUMMARY_KEYS = [
     "consequences_added",
     "consequences_removed",
     "consequences_changed",
+    "evidence_added",
+    "evidence_removed",
+    "evidence_changed",
     "mitigations_added",
     "mitigations_removed",
     "mitigations_changed",
@@ -283,6 +303,31 @@ def _scenario_summary(scenario: dict, levels: dict) -> dict:
     }
 
 
+def _evidence_summary(item: dict) -> dict:
+    keys = ("run", "run_ref", "model_name", "model_version", "suite", "suite_version", "seed", "relation", "pass_at_1")
+    return {key: item.get(key) for key in keys}
+
+
+def _evidence_diff(old: list[dict], new: list[dict]) -> dict:
+    """Cited runs matched by their uid: added, removed, or cited differently (or with other results)."""
+    before, after = {e["run"]: e for e in old}, {e["run"]: e for e in new}
+    changed = []
+    for run in sorted(before.keys() & after.keys(), key=lambda r: after[r]["run_ref"]):
+        fields = _field_changes(before[run], after[run], EVIDENCE_LABELS)
+        if fields:
+            changed.append({**_evidence_summary(after[run]), "fields": fields})
+    return {
+        "added": [
+            _evidence_summary(after[r]) for r in sorted(after.keys() - before.keys(), key=lambda r: after[r]["run_ref"])
+        ],
+        "removed": [
+            _evidence_summary(before[r])
+            for r in sorted(before.keys() - after.keys(), key=lambda r: before[r]["run_ref"])
+        ],
+        "changed": changed,
+    }
+
+
 def _scenario_change(old: dict, new: dict, old_levels: dict, new_levels: dict) -> dict | None:
     inherent = _rating_change(
         _rating(old.get("inherent"), old_levels),
@@ -295,7 +340,15 @@ def _scenario_change(old: dict, new: dict, old_levels: dict, new_levels: dict) -
     fields = _field_changes(old, new, SCENARIO_LABELS)
     consequences = _consequences_diff(old.get("consequences", []), new.get("consequences", []))
     acceptances = _acceptances_diff(old.get("acceptances", []), new.get("acceptances", []))
-    if not (fields or inherent or residual or any(consequences.values()) or any(acceptances.values())):
+    evidence = _evidence_diff(old.get("evidence", []), new.get("evidence", []))
+    if not (
+        fields
+        or inherent
+        or residual
+        or any(consequences.values())
+        or any(acceptances.values())
+        or any(evidence.values())
+    ):
         return None
     return {
         "ref": new["ref"],
@@ -305,6 +358,7 @@ def _scenario_change(old: dict, new: dict, old_levels: dict, new_levels: dict) -
         "residual": residual,
         "consequences": consequences,
         "acceptances": acceptances,
+        "evidence": evidence,
     }
 
 
@@ -332,6 +386,11 @@ def _by_ref(items: list[dict]) -> dict[str, dict]:
 
 def _context_changes(old: dict, new: dict) -> list[dict]:
     changes = _field_changes(old.get("assessment", {}), new.get("assessment", {}), CONTEXT_LABELS)
+    changes += _field_changes(
+        old.get("assessment", {}).get("capability_context", {}),
+        new.get("assessment", {}).get("capability_context", {}),
+        CAPABILITY_LABELS,
+    )
     old_matrix, new_matrix = old.get("matrix") or {}, new.get("matrix") or {}
     if old_matrix != new_matrix:
         before, after = old_matrix.get("name", "custom"), new_matrix.get("name", "custom")
@@ -403,6 +462,7 @@ def _summary(context: list, scenarios: dict, mitigations: dict, acceptances: dic
                 counts[f"{stage}_{direction}"] += 1
         for kind in ("added", "removed", "changed"):
             counts[f"consequences_{kind}"] += len(change["consequences"][kind])
+            counts[f"evidence_{kind}"] += len(change["evidence"][kind])
     for kind in ("granted", "expired", "revoked", "changed"):
         counts[f"acceptances_{kind}"] = len(acceptances[kind])
     return {"has_changes": any(counts.values()), **counts}

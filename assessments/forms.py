@@ -3,7 +3,8 @@
 from django import forms
 from django.contrib.auth.models import User
 
-from assessments.models import DeploymentChannel, Role
+from assessments.models import SPEC_LEVELS, DeploymentChannel, ReviewPractice, Role, UserExpertise
+from assessments.services.assessments import CHAIN_STEPS_MAX
 from hazards import scoring
 
 PRESET_CHOICES = [(key, data["name"]) for key, data in scoring.PRESETS.items()]
@@ -192,6 +193,28 @@ class AssessmentForm(forms.Form):
         label="Application domain", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     scope = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    typical_spec_level = forms.TypedChoiceField(
+        label="Typical specification level",
+        choices=[("", "—"), *SPEC_LEVELS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="What users typically ask the model for; capability evidence compares it with what the model "
+        "does reliably.",
+    )
+    typical_chain_steps = forms.IntegerField(
+        label="Typical chained steps",
+        min_value=1,
+        max_value=CHAIN_STEPS_MAX,
+        required=False,
+        help_text="How many steps a typical request chains (for the chained-steps suite).",
+    )
+    user_expertise = forms.ChoiceField(
+        label="User expertise", choices=[("", "—"), *UserExpertise.choices], required=False
+    )
+    review_practice = forms.ChoiceField(
+        label="Review of generated code", choices=[("", "—"), *ReviewPractice.choices], required=False
+    )
     due_date = forms.DateField(label="Due date", required=False, widget=DATE)
     next_review_date = forms.DateField(label="Next review", required=False, widget=DATE)
 

@@ -17,7 +17,7 @@ def _clone_values(obj: models.Model, **overrides) -> dict:
 
 def copy_content(*, source, target) -> dict[str, int]:
     """Copy scenarios (same refs, ratings and levels), their consequences, mitigations (same refs, links
-    and progress) and the acceptances still valid today. Returns counts per kind.
+    and progress) the acceptances still valid today and the cited evidence. Returns counts per kind.
 
     Queries are constant in the size of the register: one read and one bulk insert per table.
     """
@@ -25,6 +25,7 @@ def copy_content(*, source, target) -> dict[str, int]:
     consequence_model = apps.get_model("hazards", "Consequence")
     mitigation_model = apps.get_model("hazards", "Mitigation")
     acceptance_model = apps.get_model("hazards", "RiskAcceptance")
+    citation_model = apps.get_model("hazards", "EvidenceCitation")
     link_model = mitigation_model.scenarios.through
 
     scenarios = list(source.scenarios.order_by("number"))
@@ -62,6 +63,11 @@ def copy_content(*, source, target) -> dict[str, int]:
     valid = acceptance_model.objects.filter(scenario__assessment=source).valid(on=timezone.localdate()).order_by("id")
     acceptance_model.objects.bulk_create(
         [acceptance_model(**_clone_values(a, scenario_id=new_id[a.scenario_id], version=1)) for a in valid]
+    )
+    # Cited evidence goes with its scenario: the new revision starts from the same, possibly stale, evidence.
+    citations = citation_model.objects.filter(scenario__assessment=source).order_by("id")
+    citation_model.objects.bulk_create(
+        [citation_model(**_clone_values(c, scenario_id=new_id[c.scenario_id], version=1)) for c in citations]
     )
     return {
         "scenarios": len(scenarios),

@@ -29,8 +29,64 @@ def _acceptance_order(a: dict) -> tuple:
     return (a["expires_on"] or "", a["accepted_by"] or "", a["rationale"], a["conditions"])
 
 
+def _evidence(assessment) -> dict[int, list[dict]]:
+    """Per scenario id: the evaluation results it cites, named exactly (run, task set, results hash) and with
+    the figures the likelihood relied on, so the signature covers the evidence and a diff shows it change."""
+    citation_model = apps.get_model("hazards", "EvidenceCitation")
+    evidence: dict[int, list[dict]] = defaultdict(list)
+    rows = citation_model.objects.filter(scenario__assessment=assessment).values(
+        "scenario_id",
+        "relation",
+        "level",
+        "note",
+        "run__uid",
+        "run__number",
+        "run__model_name",
+        "run__model_version",
+        "run__suite_key",
+        "run__suite_version",
+        "run__seed",
+        "run__tasks_per_level",
+        "run__task_set_digest",
+        "run__results_sha256",
+        "run__summary",
+        "run__finished_at",
+    )
+    for row in rows:
+        summary = row["run__summary"] or {}
+        evidence[row["scenario_id"]].append(
+            {
+                "run": str(row["run__uid"]),
+                "run_ref": f"E-{row['run__number']}",
+                "model_name": row["run__model_name"],
+                "model_version": row["run__model_version"],
+                "suite": row["run__suite_key"],
+                "suite_version": row["run__suite_version"],
+                "seed": row["run__seed"],
+                "tasks_per_level": row["run__tasks_per_level"],
+                "task_set_sha256": row["run__task_set_digest"],
+                "results_sha256": row["run__results_sha256"],
+                "finished_at": _date(row["run__finished_at"]),
+                "relation": row["relation"],
+                "level": row["level"],
+                "note": row["note"],
+                "pass_at_1": summary.get("pass_at_1"),
+                "levels": [
+                    {"level": r["level"], "pass_at_1": r["pass_at_1"], "samples": r["samples"]}
+                    for r in summary.get("levels", [])
+                ],
+            }
+        )
+    for items in evidence.values():
+        items.sort(key=lambda e: (e["suite"], e["run_ref"], e["run"]))
+    return evidence
+
+
+CAPABILITY_CONTEXT = ["typical_spec_level", "typical_chain_steps", "user_expertise", "review_practice"]
+
+
 def content(assessment) -> dict[str, Any]:
-    """The content as plain data (what the hash covers). Five queries however large the register.
+    """The content as plain data (what the hash covers). Six queries however large the register.
 
     Rows are read as plain values, not model instances: at 2,000 scenarios and 4,000 mitigations this is
     several times faster, and it is on the path of every approval and every verification.
@@ -67,6 +123,7 @@ def content(assessment) -> dict[str, Any]:
     ).values_list("mitigation_id", "hazardscenario__ref"):
         links[mitigation_id].append(ref)
 
+    evidence = _evidence(assessment)
     scenarios = assessment.scenarios.order_by("number").values(
         "id",
         "ref",
@@ -86,7 +143,7 @@ def content(assessment) -> dict[str, Any]:
         "owner__username",
     )
     mitigations = assessment.mitigations.order_by("number").values("id", "ref", "title", "description", "kind")
-    return {
+    data = {
         "schema": SCHEMA,
         "assessment": {
             "lineage": str(assessment.lineage),
@@ -102,6 +159,7 @@ def content(assessment) -> dict[str, Any]:
         "matrix": assessment.matrix,
         "scenarios": [
             {
+                "_id": s["id"],
                 "ref": s["ref"],
                 "title": s["title"],
                 "description": s["description"],
@@ -138,6 +196,16 @@ def content(assessment) -> dict[str, Any]:
             for m in mitigations
         ],
     }
+    # Evidence and the capability context were added later: they appear only when present, so content
+    # signed before them keeps its hash.
+    context = {field: getattr(assessment, field) for field in CAPABILITY_CONTEXT if getattr(assessment, field)}
+    if context:
+        data["assessment"]["capability_context"] = context
+    for scenario in data["scenarios"]:
+        cited = evidence.get(scenario.pop("_id"))
+        if cited:
+            scenario["evidence"] = cited
+    return data
 
 
 def canonical_bytes(data: dict[str, Any]) -> bytes:

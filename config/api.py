@@ -11,7 +11,9 @@ from assessments.rest.views.assessments import AssessmentViewSet
 from assessments.rest.views.events import EventViewSet
 from assessments.rest.views.projects import MembershipViewSet, ProjectViewSet
 from assessments.rest.views.webhooks import DeliveryViewSet, WebhookViewSet
+from evaluations.rest.views import EvaluationRunViewSet, EvaluationSuiteViewSet, ModelEndpointViewSet
 from hazards.rest.views.catalogue import CatalogueViewSet
+from hazards.rest.views.evidence import CitationViewSet
 from hazards.rest.views.register import ConsequenceViewSet, HazardViewSet, MitigationViewSet
 from hazards.rest.views.review import AcceptanceViewSet, CommentViewSet
 
@@ -29,6 +31,10 @@ router.register("catalogue", CatalogueViewSet, basename="catalogue")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("webhook-deliveries", DeliveryViewSet, basename="webhook-delivery")
 router.register("exports", ExportJobViewSet, basename="export")
+router.register("evaluation-runs", EvaluationRunViewSet, basename="evaluation-run")
+router.register("evaluation-suites", EvaluationSuiteViewSet, basename="evaluation-suite")
+router.register("model-endpoints", ModelEndpointViewSet, basename="model-endpoint")
+router.register("evidence-citations", CitationViewSet, basename="evidence-citation")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

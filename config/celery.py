@@ -23,6 +23,8 @@ app.conf.beat_schedule = {
     # Every five minutes: queue again the export jobs that never reached Redis (it was down when they
     # were requested) or whose message was lost, so every requested export ends done or failed.
     "exports-requeue-stuck": {"task": "assessments.tasks.exports_requeue_stuck", "schedule": 5 * 60},
+    # Every five minutes: evaluation runs whose task was lost or whose worker died are queued again.
+    "evaluations-requeue-stuck": {"task": "evaluations.tasks.evaluations_requeue_stuck", "schedule": 5 * 60},
     # Every hour: delete export files older than EXPORT_TTL_HOURS; their download links then say expired.
     "exports-remove-expired": {"task": "assessments.tasks.exports_remove_expired", "schedule": 60 * 60},
     # Every ten minutes: e-mail the notifications whose e-mail task never reached Redis (it was down when

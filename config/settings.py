@@ -369,3 +369,17 @@ LOGGING = {
     # WeasyPrint logs every layout step at INFO; only its warnings (e.g. a refused fetch) matter.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
+
+# --- Evaluation sandbox (evaluations/sandbox): every sample of model-written code runs in bubblewrap ---
+HAZLOG_EVAL_SANDBOX_BWRAP = env_str("EVAL_SANDBOX_BWRAP", "bwrap")
+HAZLOG_EVAL_SANDBOX_CPU_SECONDS = env_int("EVAL_SANDBOX_CPU_SECONDS", 5)
+HAZLOG_EVAL_SANDBOX_WALL_SECONDS = env_float("EVAL_SANDBOX_WALL_SECONDS", 10.0)
+HAZLOG_EVAL_SANDBOX_MEMORY_MB = env_int("EVAL_SANDBOX_MEMORY_MB", 512)
+HAZLOG_EVAL_SANDBOX_PROCESSES = env_int("EVAL_SANDBOX_PROCESSES", 64)
+HAZLOG_EVAL_SANDBOX_OUTPUT_BYTES = env_int("EVAL_SANDBOX_OUTPUT_BYTES", 64 * 1024)
+HAZLOG_EVAL_SANDBOX_FILE_MB = env_int("EVAL_SANDBOX_FILE_MB", 16)
+HAZLOG_EVAL_SANDBOX_TMP_MB = env_int("EVAL_SANDBOX_TMP_MB", 32)
+# Samples run at once per worker process (0: one per CPU).
+HAZLOG_EVAL_SANDBOX_WORKERS = env_int("EVAL_SANDBOX_WORKERS", 0)
+# Development only, and only honoured with DEBUG on: run samples without isolation when bwrap is missing.
+HAZLOG_EVAL_SANDBOX_ALLOW_UNSAFE = env_bool("EVAL_SANDBOX_ALLOW_UNSAFE", False)

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("assessments.reminders.urls")),
     path("", include("hazards.imports.urls")),
     path("", include("assessments.integration_urls")),
+    path("", include("evaluations.urls")),
 ]

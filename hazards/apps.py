@@ -9,4 +9,4 @@ class HazardsConfig(AppConfig):
 
     def ready(self):
         # Registers the register's API representations, which webhook payloads and 412 responses show.
-        from hazards.rest import serializers  # noqa: F401
+        from hazards.rest import evidence, serializers  # noqa: F401

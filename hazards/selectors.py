@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from assessments import workflow
 from assessments.models import Assessment, Membership, Role
+from evaluations import freshness
 from hazards.models import (
     Comment,
     Consequence,
+    EvidenceCitation,
     HazardScenario,
     HazardTemplate,
     Mitigation,
@@ -104,9 +106,11 @@ def register_page(
     *, user: User, assessment: Assessment, filters: HazardFilters | None = None, page: int | str | None, per_page: int
 ) -> Page:
     """One page of the register, cheap at any size: ids are counted and paged on the bare rows (index scans),
-    then only that page is read with its owners and mitigation progress. Four queries, whatever the size.
+    then only that page is read with its owners, mitigation progress and cited evidence. Five queries, whatever
+    the size.
 
-    Rows carry `mitigation_count` and `done_mitigations` as hazard_list's do.
+    Rows carry `mitigation_count` and `done_mitigations` as hazard_list's do, and `evidence_count` and
+    `stale_evidence` (cited runs, and how many of them are stale).
     """
     f = filters or HazardFilters()
     ids = _register_rows(user, assessment, f)
@@ -133,6 +137,25 @@ def register_page(
     }
     for pk, row in rows.items():
         row.mitigation_count, row.done_mitigations = progress.get(pk, (0, 0))
+        row.evidence_count, row.stale_evidence = 0, 0
+    # Cited evaluation runs of the page, judged stale against this assessment: one query for the page.
+    for citation in (
+        EvidenceCitation.objects.filter(scenario_id__in=page_ids)
+        .select_related("run")
+        .only(
+            "scenario_id",
+            "run__status",
+            "run__number",
+            "run__model_name",
+            "run__model_version",
+            "run__finished_at",
+            "run__created_at",
+        )
+    ):
+        row = rows.get(citation.scenario_id)
+        if row is not None:
+            row.evidence_count += 1
+            row.stale_evidence += bool(freshness.stale_reasons(citation.run, assessment))
     result.object_list = [rows[pk] for pk in page_ids if pk in rows]
     return result
 

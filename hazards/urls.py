@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from hazards.views import assessment, catalogue, comments, dashboard, heatmap, matrix, mitigations, register, scenarios
+from hazards.views import (
+    assessment,
+    catalogue,
+    comments,
+    dashboard,
+    evidence,
+    heatmap,
+    matrix,
+    mitigations,
+    register,
+    scenarios,
+)
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -33,6 +44,9 @@ urlpatterns = [
         name="hazard_mitigation_unlink",
     ),
     path("hazards/<int:hazard_id>/acceptances/new/", scenarios.acceptance_grant, name="acceptance_grant"),
+    path("hazards/<int:hazard_id>/evidence/", evidence.citation_add, name="citation_add"),
+    path("citations/<int:citation_id>/remove/", evidence.citation_remove, name="citation_remove"),
+    path("citations/<int:citation_id>/accept/", evidence.suggestion_accept, name="suggestion_accept"),
     path("hazards/<int:hazard_id>/comments/", comments.hazard_comments, name="hazard_comments"),
     path("consequences/<int:consequence_id>/edit/", scenarios.consequence_edit, name="consequence_edit"),
     path("consequences/<int:consequence_id>/delete/", scenarios.consequence_delete, name="consequence_delete"),

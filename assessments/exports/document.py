@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from assessments import snapshot
+from assessments.exports import evidence
 from assessments.models import Assessment
 
 SCHEMA = "hazlog.export/1"
@@ -56,8 +57,9 @@ def build(assessment: Assessment) -> dict[str, Any]:
         "verification_note": "",
         "external": {"system": "", "key": "", "url": "", "synced_at": None},
     }
+    cited = evidence.section(content["scenarios"])
     approvals = assessment.approvals.filter(content_hash=content_hash).select_related("approver").order_by("created_at")
-    return {
+    document = {
         "schema": SCHEMA,
         "exported_at": timezone.now().isoformat(),
         "source": source,
@@ -85,3 +87,6 @@ def build(assessment: Assessment) -> dict[str, Any]:
             for a in approvals
         ],
     }
+    if cited:  # only when the assessment cites evaluation results: older exports keep their shape
+        document["evidence"] = cited
+    return document

@@ -7,11 +7,9 @@ advisory lock lets one worker at a time build a job, the status is checked under
 is written under a name fixed by the job id, so a re-delivered task overwrites rather than duplicates.
 """
 
-import contextlib
 import datetime
 import logging
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -20,13 +18,13 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from kombu.exceptions import OperationalError
 
-from assessments import audit, permissions
+from assessments import advisory, audit, permissions
 from assessments.errors import InvalidInput, QueueUnavailable
 from assessments.exports import document, to_csv, to_json, to_pdf, to_xlsx
 from assessments.models import Assessment, ExportJob, Via
@@ -133,25 +131,8 @@ def export_record(*, assessment_id: int, by: User, format: str, via: str = Via.W
     return job
 
 
-@contextlib.contextmanager
-def _exclusive(job_id: int) -> Iterator[bool]:
-    """Hold a session-level advisory lock on the job while building it.
-
-    PostgreSQL releases it when the connection closes, so a worker killed mid-export never leaves it
-    behind, and a duplicate delivery running at the same time backs off instead of building twice.
-    """
-    if connection.vendor != "postgresql":
-        yield True  # the embedded default runs tasks in-process, one at a time
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_LOCK_CLASS, job_id])
-        acquired = cursor.fetchone()[0]
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_LOCK_CLASS, job_id])
+def _exclusive(job_id: int):
+    return advisory.exclusive(ADVISORY_LOCK_CLASS, job_id)
 
 
 def _finish(job: ExportJob, **fields) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from assessments.exports import evidence
 from assessments.exports.heatmap import heat_map
 from assessments.exports.labels import label, level_colours, level_name, mitigations_by_scenario
 from hazards import scoring
@@ -136,6 +137,10 @@ def parts(document: dict) -> list[dict]:
             for m in chunk
         ]
         result.append({"part": "mitigations", "first_chunk": index == 0, "mitigations": views})
+    if document.get("evidence"):
+        charts = evidence.charts(document["evidence"])
+        runs = [{**e, "chart": charts[e["run_ref"]]} for e in document["evidence"]]
+        result.append({"part": "evidence", "evidence_runs": runs})
     acceptances = [{"scenario": s["ref"], **a} for s in document["scenarios"] for a in s["acceptances"]]
     result.append({"part": "closing", "acceptance_chunks": _chunks(acceptances, TABLE_CHUNK)})
     return result

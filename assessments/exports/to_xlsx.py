@@ -9,7 +9,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from assessments.exports import to_csv
+from assessments.exports import evidence, to_csv
 from assessments.exports.labels import label, level_colours, level_name
 from hazards import scoring
 
@@ -108,6 +108,30 @@ def _signoff_rows(document: dict) -> Iterator[list]:
         yield [a["approver"], a["approved_at"], a["content_hash"], a["comment"]]
 
 
+def _evidence_sheet(workbook, sheets: "_Sheets", entries: list[dict]) -> None:
+    """The cited runs' figures per level, with a native chart of pass@1 per level (one series per run)."""
+    sheets.table("Evidence", evidence.LEVEL_HEADER, evidence.level_rows(entries))
+    chart = workbook.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
+    first = 1
+    for e in entries:
+        count = len(e["summary"].get("levels", []))
+        if not count:
+            continue
+        last = first + count - 1
+        chart.add_series(
+            {
+                "name": f"{e['run_ref']} {e['model_name']} {e['model_version']}".strip(),
+                "categories": ["Evidence", first, 7, last, 7],
+                "values": ["Evidence", first, 10, last, 10],
+            }
+        )
+        first = last + 1
+    chart.set_title({"name": "pass@1 by level"})
+    chart.set_x_axis({"name": "Level"})
+    chart.set_y_axis({"name": "pass@1", "min": 0, "max": 1, "num_format": "0%"})
+    workbook.get_worksheet_by_name("Evidence").insert_chart(1, len(evidence.LEVEL_HEADER) + 1, chart)
+
+
 def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
     workbook = xlsxwriter.Workbook(
         str(path), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -122,6 +146,8 @@ def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
     progress(80)
     sheets.table("Acceptances", ACCEPTANCE_HEADER, _acceptance_rows(document))
     sheets.table("Sign-off", SIGNOFF_HEADER, _signoff_rows(document))
+    if document.get("evidence"):
+        _evidence_sheet(workbook, sheets, document["evidence"])
     likelihoods = [
         scoring.axis_name(document["matrix"], "likelihood", v)
         for v in range(1, 1 + len(document["matrix"]["likelihood"]))

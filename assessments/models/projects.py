@@ -32,6 +32,10 @@ class Project(models.Model):
     review_cadence_days = models.PositiveIntegerField(default=180)
     max_acceptance_days = models.PositiveIntegerField(default=365)
     import_mapping = models.JSONField(default=dict, blank=True)
+    # Capability evidence (evaluations): when cited results count as stale, and what "reliable" means.
+    evidence_max_age_days = models.PositiveIntegerField(default=180)
+    stale_evidence_blocks_submit = models.BooleanField(default=False)
+    reliability_threshold = models.PositiveSmallIntegerField(default=80, help_text="Pass@1 in per cent.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -90,6 +94,28 @@ class DeploymentChannel(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class UserExpertise(models.TextChoices):
+    NOVICE = "novice", "Mostly novices"
+    MIXED = "mixed", "Mixed"
+    EXPERT = "expert", "Mostly experienced developers"
+
+
+class ReviewPractice(models.TextChoices):
+    WEAK = "weak", "Weak or no review of generated code"
+    STANDARD = "standard", "Usual code review"
+    STRONG = "strong", "Review plus tests and scanning"
+
+
+# Specification levels of the method's rubric (framework §10), L1 to L5.
+SPEC_LEVELS = [
+    (1, "L1 · Fully constrained snippet"),
+    (2, "L2 · Single function, tightly specified"),
+    (3, "L3 · Single function, compositional"),
+    (4, "L4 · Multi-function or module design"),
+    (5, "L5 · System or architectural requirements"),
+]
+
+
 class Assessment(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="assessments")
     # Every revision of one assessment shares a lineage; revision numbers count up within it.
@@ -107,6 +133,11 @@ class Assessment(models.Model):
     user_population = models.TextField(blank=True)
     application_domain = models.TextField(blank=True)
     scope = models.TextField(blank=True)
+    # What the deployment's users actually ask for, against which measured capability is compared.
+    typical_spec_level = models.PositiveSmallIntegerField(null=True, blank=True, choices=SPEC_LEVELS)
+    typical_chain_steps = models.PositiveSmallIntegerField(null=True, blank=True)
+    user_expertise = models.CharField(max_length=10, choices=UserExpertise.choices, blank=True)
+    review_practice = models.CharField(max_length=10, choices=ReviewPractice.choices, blank=True)
 
     due_date = models.DateField(null=True, blank=True)
     next_review_date = models.DateField(null=True, blank=True)

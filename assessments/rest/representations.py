@@ -21,6 +21,10 @@ OBJECT_TYPES = {
     "riskacceptance": "risk_acceptance",
     "comment": "comment",
     "webhookendpoint": "webhook",
+    "evaluationrun": "evaluation_run",
+    "evidencecitation": "evidence_citation",
+    "modelendpoint": "model_endpoint",
+    "customsuite": "evaluation_suite",
 }
 MODEL_NAMES = {resource: model_name for model_name, resource in OBJECT_TYPES.items()}
 

@@ -6,18 +6,22 @@ from rest_framework import serializers
 
 from assessments import permissions, selectors
 from assessments.models import (
+    SPEC_LEVELS,
     Assessment,
     AuditEvent,
     DeploymentChannel,
     Membership,
     Project,
+    ReviewPractice,
     Role,
     Status,
+    UserExpertise,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from assessments.rest import representations
 from assessments.rest.fields import IdField, UsernameField, VisibleObjectField
+from assessments.services.assessments import CHAIN_STEPS_MAX
 from hazards import scoring
 
 
@@ -98,10 +102,16 @@ class MembershipFilterSerializer(serializers.Serializer):
 # --- Assessments ----------------------------------------------------------------------------------------
 
 
+USER_EXPERTISE_CHOICES = [("", "Not set"), *UserExpertise.choices]
+REVIEW_PRACTICE_CHOICES = [("", "Not set"), *ReviewPractice.choices]
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
     submitted_by = UsernameField(read_only=True)
     status = serializers.ChoiceField(choices=Status.choices, read_only=True)
     deployment_channel = serializers.ChoiceField(choices=[("", "Not set"), *DeploymentChannel.choices], read_only=True)
+    user_expertise = serializers.ChoiceField(choices=USER_EXPERTISE_CHOICES, read_only=True)
+    review_practice = serializers.ChoiceField(choices=REVIEW_PRACTICE_CHOICES, read_only=True)
 
     class Meta:
         model = Assessment
@@ -119,6 +129,10 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "user_population",
             "application_domain",
             "scope",
+            "typical_spec_level",
+            "typical_chain_steps",
+            "user_expertise",
+            "review_practice",
             "due_date",
             "next_review_date",
             "submitted_by",
@@ -143,6 +157,14 @@ class AssessmentUpdateSerializer(serializers.Serializer):
     user_population = serializers.CharField(allow_blank=True, required=False)
     application_domain = serializers.CharField(allow_blank=True, required=False)
     scope = serializers.CharField(allow_blank=True, required=False)
+    typical_spec_level = serializers.IntegerField(
+        min_value=1, max_value=len(SPEC_LEVELS), allow_null=True, required=False
+    )
+    typical_chain_steps = serializers.IntegerField(
+        min_value=1, max_value=CHAIN_STEPS_MAX, allow_null=True, required=False
+    )
+    user_expertise = serializers.ChoiceField(choices=USER_EXPERTISE_CHOICES, allow_blank=True, required=False)
+    review_practice = serializers.ChoiceField(choices=REVIEW_PRACTICE_CHOICES, allow_blank=True, required=False)
     due_date = serializers.DateField(allow_null=True, required=False)
     next_review_date = serializers.DateField(allow_null=True, required=False)
 

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from assessments import audit, permissions, workflow
 from assessments.errors import InvalidInput
-from assessments.models import Assessment, DeploymentChannel, Project, Via
+from assessments.models import SPEC_LEVELS, Assessment, DeploymentChannel, Project, ReviewPractice, UserExpertise, Via
 from assessments.versioning import check_version, lock, save_versioned
 from hazards import scoring
 
@@ -21,6 +21,10 @@ CONTEXT_FIELDS = [
     "application_domain",
     "scope",
 ]
+# What the deployment's users ask for and how its code is reviewed: the likelihood rule of the capability
+# evidence reads them (evaluations.likelihood). Part of the signed context, like the fields above.
+CAPABILITY_FIELDS = ["typical_spec_level", "typical_chain_steps", "user_expertise", "review_practice"]
+CHAIN_STEPS_MAX = 13
 # Dates are planning data, not signed content: they change while the revision is in force, like mitigation
 # progress (workflow.TRACKING_STATUSES), and no more once it is superseded or archived.
 DATE_FIELDS = ["due_date", "next_review_date"]
@@ -35,6 +39,12 @@ def _clean(changes: dict) -> dict:
             changes[field] = value
             if field in _MAX_LENGTHS and len(value) > _MAX_LENGTHS[field]:
                 errors[field] = [f"Keep this under {_MAX_LENGTHS[field]} characters."]
+        elif field in CAPABILITY_FIELDS:
+            problem = _capability_problem(field, value)
+            if problem:
+                errors[field] = [problem]
+            elif value == "" and field.startswith("typical_"):
+                changes[field] = None
         elif field in DATE_FIELDS and value is not None and not isinstance(value, datetime.date):
             errors[field] = ["Enter a valid date."]
     if "title" in changes and not changes["title"]:
@@ -44,6 +54,20 @@ def _clean(changes: dict) -> dict:
     if errors:
         raise InvalidInput(errors)
     return changes
+
+
+def _capability_problem(field: str, value) -> str | None:
+    if field in ("user_expertise", "review_practice"):
+        choices = UserExpertise if field == "user_expertise" else ReviewPractice
+        if value not in ("", *choices.values):
+            return f"Choose one of: {', '.join(choices.values)}, or leave it empty."
+        return None
+    if value in (None, ""):
+        return None
+    high = len(SPEC_LEVELS) if field == "typical_spec_level" else CHAIN_STEPS_MAX
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+        return f"Choose a whole number from 1 to {high}, or leave it empty."
+    return None
 
 
 @transaction.atomic
@@ -58,7 +82,7 @@ def assessment_create(
     project = Project.objects.get(pk=project_id)
     if not permissions.can_contribute(by, project):
         raise PermissionDenied("Only contributors and above can create assessments.")
-    unknown = set(fields) - {*CONTEXT_FIELDS, *DATE_FIELDS}
+    unknown = set(fields) - {*CONTEXT_FIELDS, *CAPABILITY_FIELDS, *DATE_FIELDS}
     if unknown:
         raise InvalidInput({"__all__": [f"Unknown fields: {', '.join(sorted(unknown))}."]})
     values = _clean({"title": title, **fields})
@@ -90,10 +114,10 @@ def assessment_update(
     assessment = lock(Assessment, assessment_id)
     if not permissions.can_contribute(by, assessment.project):
         raise PermissionDenied("Only contributors and above can edit an assessment.")
-    unknown = set(changes) - {*CONTEXT_FIELDS, *DATE_FIELDS}
+    unknown = set(changes) - {*CONTEXT_FIELDS, *CAPABILITY_FIELDS, *DATE_FIELDS}
     if unknown:
         raise InvalidInput({"__all__": [f"Unknown fields: {', '.join(sorted(unknown))}."]})
-    if set(changes) & set(CONTEXT_FIELDS):
+    if set(changes) & {*CONTEXT_FIELDS, *CAPABILITY_FIELDS}:
         workflow.ensure_editable(assessment)
     else:
         workflow.ensure_trackable(assessment)

@@ -31,6 +31,10 @@ EVENT_NOUNS = {
     "acceptance",
     "comment",
     "webhook",
+    "evaluation",
+    "citation",
+    "endpoint",
+    "suite",
 }
 # A claimed attempt is given this long beyond the request timeout before the sweep may try it again.
 LEASE_MARGIN = datetime.timedelta(seconds=5)

@@ -21,6 +21,7 @@ from assessments.selectors import project_members_with_role
 from assessments.services.notifications import notify
 from assessments.verification import live_hash
 from assessments.versioning import check_version, lock
+from evaluations.freshness import stale_reasons
 from hazards import scoring
 
 # Audit actions that write an assessment's content: their actors are the revision's contributors.
@@ -65,9 +66,45 @@ def uncovered_scenarios(assessment: Assessment) -> list:
     )
 
 
+def stale_evidence(assessment: Assessment) -> list[tuple[str, str, list[str]]]:
+    """(scenario ref, run ref, reasons) for every cited run that no longer speaks for this assessment."""
+    citations = (
+        hazard_model("EvidenceCitation")
+        .objects.filter(scenario__assessment=assessment)
+        .select_related("run", "scenario")
+        .order_by("scenario__number", "pk")
+    )
+    found = []
+    for citation in citations:
+        reasons = stale_reasons(citation.run, assessment)
+        if reasons:
+            found.append((citation.scenario.ref, citation.run.ref, reasons))
+    return found
+
+
+def stale_evidence_text(stale: list[tuple[str, str, list[str]]]) -> str:
+    refs = sorted({ref for ref, _, _ in stale})
+    return (
+        f"{len(stale)} cited evaluation result{'s are' if len(stale) != 1 else ' is'} stale "
+        f"({', '.join(refs[:8])}{' and more' if len(refs) > 8 else ''}): {stale[0][2][0]}"
+    )
+
+
+def submit_warnings(assessment: Assessment) -> list[str]:
+    """What a submitter should know but may go ahead with: stale evidence, unless the project makes it a guard."""
+    if assessment.project.stale_evidence_blocks_submit:
+        return []
+    stale = stale_evidence(assessment)
+    return [stale_evidence_text(stale) + " Re-run the evaluation or check the ratings."] if stale else []
+
+
 def submit_problems(assessment: Assessment) -> list[str]:
     """Why the content cannot be submitted yet (empty when it can)."""
     problems = []
+    if assessment.project.stale_evidence_blocks_submit:
+        stale = stale_evidence(assessment)
+        if stale:
+            problems.append(stale_evidence_text(stale) + " This project does not accept stale evidence.")
     scenarios = assessment.scenarios.only("id", "ref", "number")
     if not scenarios.exists():
         return ["Add at least one hazard scenario before submitting."]

@@ -140,3 +140,11 @@ def with_mentions(body: str) -> str:
 def iso_datetime(value: str):
     """An ISO 8601 timestamp (as the verification data carries them) as a datetime, for |date."""
     return parse_datetime(value) if isinstance(value, str) else value
+
+
+@register.filter
+def percent(share) -> str:
+    """A share in [0, 1] as a whole percentage ("42%"); empty for a missing value."""
+    if share is None or share == "":
+        return ""
+    return f"{float(share) * 100:.0f}%"

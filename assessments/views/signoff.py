@@ -32,6 +32,9 @@ def status_context(request, assessment) -> dict:
         "request_changes_form": RequestChangesForm(initial={"version": assessment.version}, auto_id="rc_%s"),
         "approve_form": ApproveForm(initial={"seen_hash": assessment.content_hash}, auto_id="ap_%s"),
         "transition_form_version": assessment.version,
+        "submit_warnings": workflow_services.submit_warnings(assessment)
+        if assessment.status in workflow.TRANSITIONS[workflow.SUBMIT].sources
+        else [],
     }
 
 
@@ -54,6 +57,7 @@ def _transition_page(request, assessment, name: str, form, status: int = 200):
         "option": options.get(name),
         "form": form,
         "name": name,
+        "warnings": workflow_services.submit_warnings(assessment) if name == workflow.SUBMIT else [],
     }
     return render(request, "assessments/transition.html", context, status=status)
 

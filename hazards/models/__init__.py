@@ -1,6 +1,7 @@
 """Models of the hazards app, one module per sub-domain."""
 
 from hazards.models.catalogue import HazardTemplate
+from hazards.models.evidence import EvidenceCitation, EvidenceRelation
 from hazards.models.register import (
     AffectedParty,
     Category,
@@ -19,6 +20,8 @@ __all__ = [
     "Category",
     "Comment",
     "Consequence",
+    "EvidenceCitation",
+    "EvidenceRelation",
     "HarmType",
     "HazardScenario",
     "HazardTemplate",

@@ -4,6 +4,7 @@ from hazards.services.acceptances import acceptance_grant, acceptance_revoke, ac
 from hazards.services.catalogue import catalogue_load, hazards_from_templates
 from hazards.services.comments import comment_create
 from hazards.services.consequences import consequence_create, consequence_delete, consequence_update
+from hazards.services.evidence import citation_create, citation_delete, suggestion_accept
 from hazards.services.mitigations import (
     mitigation_create,
     mitigation_delete,
@@ -21,6 +22,8 @@ __all__ = [
     "acceptances_expire",
     "assessment_set_matrix",
     "catalogue_load",
+    "citation_create",
+    "citation_delete",
     "comment_create",
     "consequence_create",
     "consequence_delete",
@@ -36,4 +39,5 @@ __all__ = [
     "mitigation_set_scenarios",
     "mitigation_unlink",
     "mitigation_update",
+    "suggestion_accept",
 ]

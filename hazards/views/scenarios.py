@@ -16,8 +16,10 @@ from assessments import permissions, selectors
 from assessments.errors import InvalidInput, StaleVersion
 from assessments.views.common import apply_errors, browser_view, caps_for, form_status, require, wants_fragment
 from assessments.views.conflicts import build_conflict
+from evaluations.forms import CitationForm
 from hazards import scoring, services, sync_selectors
 from hazards import selectors as hazard_selectors
+from hazards.evidence import citable_runs, scenario_evidence
 from hazards.forms import (
     AcceptanceForm,
     ConsequenceEditForm,
@@ -92,6 +94,8 @@ def scenario_page(request, hazard_id: int, *, forms: dict | None = None, conflic
             selectors.event_list(user=request.user, assessment=assessment).filter(object_ref=scenario.ref)[:25]
         ),
         "conflict": conflict,
+        "evidence": scenario_evidence(scenario, assessment),
+        "citation_form": forms.get("citation") or CitationForm(runs=citable_runs(assessment), auto_id="ev_%s"),
         **comments_context(request, assessment, scenario=scenario, form=forms.get("comment")),
     }
     context["link_limit_reached"] = len(context["linkable"]) > LINK_CHOICES_LIMIT

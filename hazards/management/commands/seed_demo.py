@@ -11,6 +11,8 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Assessment, DeploymentChannel, Project, Role, Via
 from assessments.services import workflow
+from evaluations.demo import DEMO_RUNS
+from evaluations.services import demo as demo_services
 from hazards import services
 from hazards.models import HazardTemplate, MitigationStatus, Treatment
 
@@ -68,6 +70,7 @@ class Command(BaseCommand):
             users = self._users()
             project = self._project(users)
             self._review_bot(project, users)
+            self._evaluations(project, users)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data created. Sign in as olivia (owner), alice (contributor), bob (reviewer), carol or dave "
@@ -173,6 +176,47 @@ class Command(BaseCommand):
                 conditions="Re-assess if more than half of merged code is assistant-written.",
                 expires_on=timezone.localdate() + datetime.timedelta(days=days),
             )
+
+    def _evaluations(self, project: Project, users: dict[str, User]) -> None:
+        """Completed demo runs (a simulated model, labelled as demo data), cited by three scenarios of the
+        first assessment, whose context says what its users ask for; one suggestion accepted."""
+        alice = users["alice"]
+        runs = {
+            spec.suite_key: demo_services.demo_run_create(project=project, by=alice, spec=spec) for spec in DEMO_RUNS
+        }
+        assessment = project.assessments.order_by("pk").first()
+        assessment_services.assessment_update(
+            assessment_id=assessment.pk,
+            by=alice,
+            expected_version=assessment.version,
+            via=Via.CLI,
+            typical_spec_level=3,
+            typical_chain_steps=4,
+            user_expertise="mixed",
+            review_practice="standard",
+        )
+        by_template = {s.source_template.key: s for s in assessment.scenarios.select_related("source_template")}
+        citations = [
+            ("APP-01", runs["chained"], "capability_gap", None, "Long multi-step requests lose steps (framework §5)."),
+            ("SEC-02", runs["spec-rubric"], "capability_gap", None, "Insecure patterns per level, bandit scan."),
+            ("MIS-01", runs["spec-rubric"], "capability_enabled", 5, "Malware needs system-level (L5) generation."),
+        ]
+        for key, run, relation, level, note in citations:
+            citation = services.citation_create(
+                hazard_id=by_template[key].pk,
+                by=alice,
+                run_id=run.pk,
+                relation=relation,
+                level=level,
+                note=note,
+                via=Via.CLI,
+            )
+            if key == "APP-01":
+                scenario = by_template[key]
+                scenario.refresh_from_db()
+                services.suggestion_accept(
+                    citation_id=citation.pk, by=alice, expected_version=scenario.version, via=Via.CLI
+                )
 
     def _review_bot(self, project: Project, users: dict[str, User]) -> None:
         """An older assessment, approved by carol and dave, with a draft revision 2 that changes a few things,

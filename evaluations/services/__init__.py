@@ -1,0 +1,1 @@
+"""Writes of the evaluations app: runs, endpoints and teams' own suites."""

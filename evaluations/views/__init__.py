@@ -1,0 +1,1 @@
+"""Browser views of evaluations: runs, their results and tasks, endpoints and teams' own suites."""
