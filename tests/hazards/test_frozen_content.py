@@ -9,8 +9,10 @@ from assessments import services as assessment_services
 from assessments.errors import ContentFrozen
 from assessments.models import AuditEvent, Status
 from assessments.services import workflow
+from evaluations.demo import DEMO_RUNS
+from evaluations.services import demo as demo_services
 from hazards import scoring, services
-from hazards.models import Consequence, RiskAcceptance
+from hazards.models import Consequence, EvidenceCitation, RiskAcceptance
 from tests.assessments.workflow_states import reach
 from tests.factories import make_hazard
 
@@ -71,6 +73,18 @@ CONTENT_WRITES = {
     "assessment_update": lambda a, by: assessment_services.assessment_update(
         assessment_id=a.pk, by=by, expected_version=None, model_version="9.9"
     ),
+    "citation_create": lambda a, by: services.citation_create(
+        hazard_id=_h1(a).pk,
+        by=by,
+        run_id=EvidenceCitation.objects.get(scenario__assessment=a).run_id,
+        relation="capability_gap",
+    ),
+    "citation_delete": lambda a, by: services.citation_delete(
+        citation_id=EvidenceCitation.objects.get(scenario__assessment=a).pk, by=by
+    ),
+    "suggestion_accept": lambda a, by: services.suggestion_accept(
+        citation_id=EvidenceCitation.objects.get(scenario__assessment=a).pk, by=by, expected_version=None
+    ),
     "acceptance_grant": lambda a, by: services.acceptance_grant(
         hazard_id=_h1(a).pk,
         by=by,
@@ -119,6 +133,8 @@ def frozen(request, project, assessment, contributor, reviewer, approver, owner)
         rationale="Bounded",
         expires_on=timezone.localdate() + datetime.timedelta(days=30),
     )
+    run = demo_services.demo_run_create(project=project, by=contributor, spec=DEMO_RUNS[1])
+    services.citation_create(hazard_id=scenario.pk, by=contributor, run_id=run.pk, relation="capability_enabled")
     return reach(request.param, assessment, contributor=contributor, reviewer=reviewer, approver=approver, owner=owner)
 
 

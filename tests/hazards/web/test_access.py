@@ -10,6 +10,10 @@ from django.utils import timezone
 from assessments import snapshot
 from assessments.models import AuditEvent, Membership, Snapshot
 from assessments.urls import urlpatterns as assessment_patterns
+from evaluations.demo import DEMO_RUNS
+from evaluations.models import CustomSuite, ModelEndpoint
+from evaluations.services import demo as demo_services
+from evaluations.urls import urlpatterns as evaluation_patterns
 from hazards import services
 from hazards.models import Consequence, MitigationKind
 from hazards.urls import urlpatterns as hazard_patterns
@@ -21,7 +25,7 @@ UNSCOPED = {"home", "catalogue", "project_list", "notifications", "notifications
 
 
 def _patterns():
-    patterns = [p for p in [*assessment_patterns, *hazard_patterns] if isinstance(p, URLPattern)]
+    patterns = [p for p in [*assessment_patterns, *hazard_patterns, *evaluation_patterns] if isinstance(p, URLPattern)]
     return sorted((p.name, tuple(p.pattern.converters)) for p in patterns if p.name not in UNSCOPED)
 
 
@@ -52,9 +56,18 @@ def objects(project, assessment, contributor, approver):
         rationale="Tolerable for the pilot",
         expires_on=timezone.localdate() + datetime.timedelta(days=30),
     )
+    run = demo_services.demo_run_create(project=project, by=contributor, spec=DEMO_RUNS[1])
+    citation = services.citation_create(hazard_id=scenario.pk, by=contributor, run_id=run.pk, relation="capability_gap")
+    endpoint = ModelEndpoint.objects.create(project=project, name="e", base_url="https://api.example.com/v1", model="m")
+    suite = CustomSuite.objects.create(project=project, name="ours", tasks=[], task_count=0, digest="0" * 64)
     canonical, sha = snapshot.build(assessment)
     stored = Snapshot.objects.create(assessment=assessment, sha256=sha, canonical=canonical)
     return {
+        "run_id": run.pk,
+        "task_id": run.samples.values_list("task_id", flat=True).first(),
+        "citation_id": citation.pk,
+        "endpoint_id": endpoint.pk,
+        "suite_id": suite.pk,
         "project_id": project.pk,
         "assessment_id": assessment.pk,
         "hazard_id": scenario.pk,
@@ -77,8 +90,13 @@ def test_every_project_scoped_url_pattern_is_covered_by_the_fixture_objects():
         "acceptance_id",
         "membership_id",
         "snapshot_id",
+        "run_id",
+        "task_id",
+        "citation_id",
+        "endpoint_id",
+        "suite_id",
     }
-    assert len(SCOPED) >= 40
+    assert len(SCOPED) >= 50
 
 
 @pytest.mark.parametrize(("name", "kwargs"), SCOPED)

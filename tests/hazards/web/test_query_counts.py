@@ -37,8 +37,8 @@ def measure(project, contributor, client_for):
 @pytest.mark.parametrize(
     ("url_name", "htmx", "budget"),
     [
-        ("assessment_detail", False, 24),
-        ("register", True, 9),
+        ("assessment_detail", False, 26),
+        ("register", True, 10),
         ("heatmap", True, 6),
         ("mitigation_board", True, 8),
         ("status_panel", True, 10),
