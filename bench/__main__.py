@@ -1,4 +1,4 @@
-"""python -m bench [register signoff web exports imports reminders api ...]: benchmarks (see bench/README.md)."""
+"""python -m bench [register signoff web exports imports reminders api sandbox ...]: see bench/README.md."""
 
 import argparse
 import json
@@ -24,6 +24,7 @@ def main(argv: list[str]) -> int:
 
     url = configure()
     from bench import api, data, exports, imports, register, reminders, signoff, web
+    from bench import sandbox as sandbox_bench
 
     spec = data.Spec(scenarios=args.scenarios, mitigations=args.mitigations)
     assessment = data.generate(spec)
@@ -45,6 +46,7 @@ def main(argv: list[str]) -> int:
         "imports": lambda: imports.run(assessment),
         "reminders": reminder_run,
         "api": lambda: api.run(database_url=url),
+        "sandbox": lambda: sandbox_bench.run(assessment),
     }
     unknown = set(args.benchmarks) - set(runners)
     if unknown:
