@@ -33,6 +33,17 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture
+def celery_eager():
+    """Run tasks in the calling thread (the worker's code, without a broker), as the embedded default does."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
 def owner(db):
     return UserFactory(username="olivia")
 

@@ -16,16 +16,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CIPHERTEXT = "gAAAA-stored-ciphertext"
 
 
-@pytest.fixture
-def celery_eager():
-    from config.celery import app
-
-    before = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
-
-
 def completions(tasks):
     return [{"task_id": t.task_id, "completion": t.reference, "sample_index": 0} for t in tasks]
 

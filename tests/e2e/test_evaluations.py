@@ -14,9 +14,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_upload_a_run_follow_it_cite_it_and_accept_the_suggestion(
-    project, assessment, contributor, browser_for, live_server, tmp_path, settings
+    project, assessment, contributor, browser_for, live_server, tmp_path, celery_eager
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default: the run works in a thread of the server
+    # The worker's code runs in the server's request once the run commits (no thread outlives the test).
     assessment_services.assessment_update(
         assessment_id=assessment.pk,
         by=contributor,

@@ -2,22 +2,10 @@
 
 import json
 
-import pytest
-
 from evaluations import tasksets
 from tests.webtools import client_for
 
 __all__ = ["client_for", "completions_jsonl", "rubric_tasks"]
-
-
-@pytest.fixture
-def celery_eager():
-    from config.celery import app
-
-    before = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
 
 
 def rubric_tasks(per_level: int = 1):
