@@ -1,6 +1,8 @@
 """Evaluation runs end to end: recorded with their task set, executed by the worker's code in the sandbox,
 summarised, audited and announced; bad files and roles refused with nothing written."""
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -156,3 +158,39 @@ def test_the_recorded_demo_outcomes_are_what_the_sandbox_says():
             if recorded[key := f"{task.task_id}#{index}"][0] != result.outcome
         ]
         assert mismatches == [], "run manage.py record_demo_evaluations"
+
+
+def test_a_teams_own_suite_is_checked_on_upload_and_runs_like_the_built_in_ones(project, contributor, celery_eager):
+    from evaluations.models import CustomSuite
+    from evaluations.services import suites as suite_services
+
+    task = {
+        "task_id": "ours/1",
+        "prompt": 'def inc(x):\n    """Return x + 1."""\n',
+        "entry_point": "inc",
+        "test": "def check(candidate):\n    assert candidate(1) == 2\n",
+        "level": 2,
+    }
+    with pytest.raises(InvalidInput, match="line 2: `test` does not define check"):
+        suite_services.suite_create(
+            project_id=project.pk,
+            by=contributor,
+            name="ours",
+            data=(json.dumps(task) + "\n" + json.dumps({**task, "task_id": "ours/2", "test": "x = 1\n"})).encode(),
+        )
+    assert not CustomSuite.objects.exists()
+    suite = suite_services.suite_create(
+        project_id=project.pk, by=contributor, name="ours", data=json.dumps(task).encode()
+    )
+    run = run_services.run_create_from_upload(
+        project_id=project.pk,
+        by=contributor,
+        model_name="m",
+        suite_key="custom",
+        custom_suite_id=suite.pk,
+        completions=json.dumps({"task_id": "ours/1", "completion": "    return x + 1\n"}).encode(),
+    )
+    run.refresh_from_db()
+    assert run.status == "completed", run.error
+    assert [row["level"] for row in run.summary["levels"]] == [2] and run.summary["passed"] == 1
+    assert run.task_set_digest == suite.digest
