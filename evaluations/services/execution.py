@@ -83,6 +83,8 @@ def run_execute(*, run_id: int) -> str:
 
 def _generate(run: EvaluationRun, tasks: dict) -> None:
     """Ask the endpoint for every sample that has no completion yet, saving them in batches."""
+    if run.endpoint is None:
+        raise EndpointError("The run's model endpoint was removed before it finished; start a new run.")
     _update(run, status=RunStatus.GENERATING)
     have = set(Sample.objects.filter(run=run).values_list("task_id", "index"))
     wanted = [
