@@ -293,6 +293,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Teams that want no last-write-wins at all: every API write to a versioned object must carry If-Match (428).
+HAZLOG_API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hazlog API",
     "DESCRIPTION": (

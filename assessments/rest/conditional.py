@@ -7,6 +7,7 @@ tag with or without the weak `W/` prefix (some proxies add it), `*`, or a list. 
 
 import re
 
+from django.conf import settings
 from django.db import models
 
 from assessments.errors import StaleVersion
@@ -33,8 +34,24 @@ def expected_version(request, obj: models.Model) -> int | None:
     """The version the client says it edited, from If-Match; the service compares it under the row lock."""
     from assessments.rest.errors import ApiError
 
-    header = (request.headers.get("If-Match") or "").strip()
-    if not header or header == "*":
+    header = request.headers.get("If-Match")
+    if header is None:
+        if settings.HAZLOG_API_REQUIRE_IF_MATCH:
+            raise ApiError(
+                'This server requires If-Match on every write: send the ETag you read, e.g. "12-3", or *.',
+                code="precondition_required",
+                status_code=428,
+            )
+        return None
+    header = header.strip()
+    if not header:
+        # An empty precondition is a client bug, not a request to overwrite: say so instead of guessing.
+        raise ApiError(
+            'If-Match is empty: send the ETag you read, e.g. "12-3" (with the quotes), or *.',
+            code="invalid_precondition",
+            status_code=400,
+        )
+    if header == "*":
         return None
     tags = parse_tags(header)
     if tags is None:

@@ -49,6 +49,7 @@ ERROR_DESCRIPTIONS = {
     "request is still running.",
     412: "If-Match names an older version: nothing was changed; `current` holds the current version.",
     422: "The Idempotency-Key was used before for a different request.",
+    428: "If-Match is required on writes on this server (API_REQUIRE_IF_MATCH) and was not sent.",
     429: "Too many requests; wait Retry-After seconds.",
     500: "An unexpected error on the server (logged); the body still has the error shape.",
     503: "The database is unavailable; retry after Retry-After seconds.",
@@ -115,8 +116,9 @@ class ApiSchema(AutoSchema):
                     OpenApiTypes.STR,
                     OpenApiParameter.HEADER,
                     description=(
-                        'The ETag you read, e.g. "12-3". A stale one gets 412 and nothing changes. '
-                        "Without it the write applies to whatever the current version is (unsafe)."
+                        'The ETag you read, e.g. "12-3", or *. A stale one gets 412 and nothing changes; an empty '
+                        "one is a 400. Without it the write applies to whatever the current version is (unsafe), "
+                        "unless the server requires it (API_REQUIRE_IF_MATCH): then 428."
                     ),
                 )
             )
@@ -181,6 +183,7 @@ class ApiSchema(AutoSchema):
             codes[409] = ErrorSerializer
         if self.accepts_if_match():
             codes[412] = StaleVersionErrorSerializer
+            codes[428] = ErrorSerializer
         if self.is_idempotent():
             codes[422] = ErrorSerializer
             codes[409] = ErrorSerializer

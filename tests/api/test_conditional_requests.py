@@ -100,6 +100,27 @@ def test_a_malformed_if_match_is_a_400_not_a_silent_overwrite(world, contributor
     assert HazardScenario.objects.get(pk=world.hazard.pk).title != "X"
 
 
+def test_an_empty_if_match_is_a_400_not_an_unconditional_write(world, contributor, api_client_for):
+    response = api_client_for(contributor).patch(
+        f"/api/v1/hazards/{world.hazard.pk}/", {"title": "X"}, format="json", HTTP_IF_MATCH=""
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_precondition"
+    assert HazardScenario.objects.get(pk=world.hazard.pk).title != "X"
+
+
+def test_a_server_can_require_if_match_on_every_write(world, contributor, api_client_for, settings):
+    settings.HAZLOG_API_REQUIRE_IF_MATCH = True
+    client = api_client_for(contributor)
+    refused = client.patch(f"/api/v1/hazards/{world.hazard.pk}/", {"title": "X"}, format="json")
+    assert refused.status_code == 428
+    assert refused.json()["code"] == "precondition_required"
+    assert HazardScenario.objects.get(pk=world.hazard.pk).title != "X"
+    etag = f'"{world.hazard.pk}-{world.hazard.version}"'
+    ok = client.patch(f"/api/v1/hazards/{world.hazard.pk}/", {"title": "X"}, format="json", HTTP_IF_MATCH=etag)
+    assert ok.status_code == 200
+
+
 def test_without_if_match_the_write_applies_to_the_current_version(world, contributor, reviewer, api_client_for):
     api_client_for(reviewer).patch(f"/api/v1/hazards/{world.hazard.pk}/", {"causes": "A"}, format="json")
     response = api_client_for(contributor).patch(f"/api/v1/hazards/{world.hazard.pk}/", {"title": "B"}, format="json")
