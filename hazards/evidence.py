@@ -2,11 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
 from evaluations import freshness, likelihood, results
 from evaluations.models import EvaluationRun, RunStatus
-from hazards.models import EvidenceCitation, EvidenceRelation
+from hazards.models import EvidenceCitation
 
 CHAINED_SCALE = "chained steps"
 
@@ -65,26 +63,8 @@ def scenario_evidence(scenario, assessment) -> list[Evidence]:
     return [evidence_for(citation, assessment) for citation in citations]
 
 
-def citations_prefetch() -> Prefetch:
-    """For lists of scenarios (register, snapshot, exports): every citation with its run, in one query."""
-    return Prefetch("citations", queryset=EvidenceCitation.objects.select_related("run").order_by("pk"))
-
-
 def citable_runs(assessment) -> list:
     """The project's completed runs, newest first: what a scenario may cite."""
     return list(
         EvaluationRun.objects.filter(project_id=assessment.project_id, status=RunStatus.COMPLETED).order_by("-number")
     )
-
-
-def stale_count(scenarios, assessment) -> int:
-    """How many of these scenarios (with citations prefetched) cite stale evidence."""
-    return sum(
-        1 for scenario in scenarios if any(freshness.stale_reasons(c.run, assessment) for c in scenario.citations.all())
-    )
-
-
-RELATION_HELP = {
-    EvidenceRelation.CAPABILITY_ENABLED: "misuse, offensive use: more capability, more likely",
-    EvidenceRelation.CAPABILITY_GAP: "wrong or insecure code, over-reliance: bigger gap, more likely",
-}
