@@ -40,9 +40,9 @@ def test_a_pdf_export_shows_its_progress_and_can_be_downloaded(
     for _ in range(300):
         if download_link.count():
             break
-        value = (
-            row.locator("progress").get_attribute("value", timeout=2_000) if row.locator("progress").count() else None
-        )
+        # Read the bar in one step: the row may be swapped for its finished state between two calls.
+        values = row.locator("progress").evaluate_all("bars => bars.map(bar => bar.getAttribute('value'))")
+        value = values[0] if values else None
         if value is not None and (not seen or int(value) != seen[-1]):
             seen.append(int(value))
         page.wait_for_timeout(100)
