@@ -6,7 +6,7 @@ from assessments.forms import DATE, VersionedForm
 from hazards import scoring
 from hazards.models import AffectedParty, Category, HarmType, MitigationKind, MitigationStatus, Treatment
 from hazards.selectors import HAZARD_SORTS, HazardFilters
-from hazards.services.scenarios import RATING_FIELDS, SCENARIO_FIELDS
+from hazards.services.scenarios import EXTERNAL_REF_MAX_LENGTH, RATING_FIELDS, SCENARIO_FIELDS
 
 _RATING_LABELS = {
     "inherent_likelihood": "Inherent likelihood",
@@ -52,6 +52,12 @@ class ScenarioFields:
     def add_scenario_fields(self, *, matrix: dict, members) -> None:
         builders = {
             "title": lambda: forms.CharField(max_length=200),
+            "external_ref": lambda: forms.CharField(
+                label="External reference",
+                max_length=EXTERNAL_REF_MAX_LENGTH,
+                required=False,
+                help_text="Its id in another register, e.g. the tool it was imported from.",
+            ),
             "description": lambda: forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False),
             "category": lambda: forms.ChoiceField(choices=Category.choices, initial=Category.OTHER),
             "causes": lambda: forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False),

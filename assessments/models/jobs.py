@@ -63,6 +63,8 @@ class ImportJob(models.Model):
     original_name = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=State.choices, default=State.UPLOADED)
     mapping = models.JSONField(default=dict, blank=True)
+    # The value mapping of the rating and choice columns (see hazards/imports/values.py).
+    values = models.JSONField(default=dict, blank=True)
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

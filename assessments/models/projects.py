@@ -32,6 +32,8 @@ class Project(models.Model):
     review_cadence_days = models.PositiveIntegerField(default=180)
     max_acceptance_days = models.PositiveIntegerField(default=365)
     import_mapping = models.JSONField(default=dict, blank=True)
+    # {group: {value key: register value}}: what a file's own level and choice names were mapped to.
+    import_values = models.JSONField(default=dict, blank=True)
     # Capability evidence (evaluations): when cited results count as stale, and what "reliable" means.
     evidence_max_age_days = models.PositiveIntegerField(default=180)
     stale_evidence_blocks_submit = models.BooleanField(default=False)

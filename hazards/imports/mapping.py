@@ -1,11 +1,14 @@
 """Which spreadsheet column feeds which register field: the fields, and a first guess from the headers.
 
 A guess comes first from the mapping the project remembered from its last import (keyed by header text),
-then from common header names, so a team's usual register maps itself after the first time.
+then from common header names, then from the words of the header ("current_proba", "Gravité résiduelle",
+"Existing controls"), so other tools' registers map themselves and a team's usual one after the first time.
 """
 
 import re
 from dataclasses import dataclass
+
+from hazards.imports import vocabulary
 
 IGNORE = ""
 
@@ -24,22 +27,42 @@ FIELDS: tuple[Field, ...] = (
         "title",
         "Title",
         "The hazard scenario in a few words (required).",
-        ("title", "hazard", "hazardtitle", "risk", "risktitle", "scenario", "name", "hazardscenario"),
+        (
+            "title",
+            "hazard",
+            "hazardtitle",
+            "risk",
+            "risktitle",
+            "scenario",
+            "name",
+            "hazardscenario",
+            "titre",
+            "intitule",
+            "libelle",
+            "risque",
+            "nom",
+        ),
         True,
     ),
     Field(
         "description",
         "Description",
         "What could happen.",
-        ("description", "details", "riskdescription", "hazarddescription"),
+        ("description", "details", "riskdescription", "hazarddescription", "descriptif"),
     ),
     Field(
         "category",
         "Category",
         "A catalogue area, by name or code (e.g. Security).",
-        ("category", "area", "type", "riskcategory", "hazardcategory"),
+        ("category", "area", "type", "riskcategory", "hazardcategory", "categorie", "domaine"),
     ),
-    Field("causes", "Causes", "", ("cause", "causes", "source", "trigger")),
+    Field(
+        "external_ref",
+        "External reference",
+        "The row's id in the register it comes from (e.g. R-12); kept on the scenario.",
+        ("ref", "refid", "reference", "id", "riskid", "externalref", "externalreference", "externalid"),
+    ),
+    Field("causes", "Causes", "", ("cause", "causes", "source", "trigger", "origine")),
     Field(
         "affected_parties",
         "Affected parties",
@@ -69,7 +92,7 @@ FIELDS: tuple[Field, ...] = (
         "treatment",
         "Treatment",
         "Mitigate, accept, transfer or avoid.",
-        ("treatment", "response", "strategy", "riskresponse"),
+        ("treatment", "response", "strategy", "riskresponse", "traitement", "decision", "treatmentstrategy"),
     ),
     Field(
         "owner",
@@ -81,7 +104,7 @@ FIELDS: tuple[Field, ...] = (
         "consequences",
         "Consequences",
         "One consequence per line.",
-        ("consequence", "consequences", "effect", "effects", "harm", "harms"),
+        ("consequence", "consequences", "effect", "effects", "harm", "harms", "dommages"),
     ),
     Field(
         "harm_type", "Harm type", "Harm type of the row's consequences (default technical).", ("harmtype", "typeofharm")
@@ -89,8 +112,15 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "mitigations",
         "Mitigations",
-        "One mitigation per line; an existing title is linked, not duplicated.",
+        "One mitigation per line, or separated by ; or ,; a control named in several rows (or already in the "
+        "assessment) is one mitigation linked to each.",
         ("mitigation", "mitigations", "control", "controls", "countermeasure", "countermeasures", "actions"),
+    ),
+    Field(
+        "existing_controls",
+        "Existing controls",
+        "Controls already in place (one per line, or separated by ; or ,): mitigations marked implemented.",
+        ("existingcontrols", "currentcontrols", "existingmitigations", "controlsinplace", "appliedcontrols"),
     ),
     Field(
         "mitigation_kind",
@@ -128,6 +158,53 @@ def normalise(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", (header or "").lower())
 
 
+def _words(*groups: str) -> frozenset[str]:
+    return frozenset(word for group in groups for word in group.split())
+
+
+LIKELIHOOD = _words("likelihood probability probabilite proba prob occurrence frequency frequence vraisemblance")
+IMPACT = _words("impact impacts severity gravity gravite sev")
+RESIDUAL = _words("residual residuel residuelle target cible net after post remaining final treated")
+REFERENCE = _words("ref reference id identifier identifiant refid")
+REFERENCE_QUALIFIERS = _words("risk risque hazard scenario external externe no number num original source")
+CONTROLS = _words("control controls controle controles mitigation mitigations measure measures mesure mesures")
+CONTROLS_ALSO = _words("safeguard safeguards countermeasure countermeasures action actions")
+EXISTING = _words("existing current applied implemented existant existants existante existantes actuel actuels")
+OWNER = _words("owner owners responsible responsable proprietaire pilote accountable")
+DUE = _words("due deadline echeance")
+TITLE = _words("title titre name nom intitule libelle")
+
+
+def _by_words(header: str) -> str:
+    """A field from the words of a header, for the names other tools give their columns."""
+    words = set(vocabulary.words(header))
+    stage = "residual" if words & RESIDUAL else "inherent"  # "current" and "initial" are inherent here
+    if words & LIKELIHOOD:
+        return f"{stage}_likelihood"
+    if words & IMPACT:
+        return f"{stage}_severity"
+    if words & (CONTROLS | CONTROLS_ALSO):
+        if words & OWNER:
+            return "mitigation_owner"
+        if words & DUE:
+            return "mitigation_due_date"
+        return "existing_controls" if words & EXISTING or {"in", "place"} <= words else "mitigations"
+    if words & REFERENCE and words <= REFERENCE | REFERENCE_QUALIFIERS:
+        return "external_ref"
+    if words & OWNER:
+        return "owner"
+    if words & DUE or {"target", "date"} <= words:
+        return "mitigation_due_date"
+    if words & TITLE and words <= TITLE | REFERENCE_QUALIFIERS | {"of", "the", "du", "de"}:
+        return "title"
+    return IGNORE
+
+
+def field_for(header: str) -> str:
+    """The field a header most likely names, or IGNORE."""
+    return _SYNONYMS.get(vocabulary.key(header)) or _by_words(header)
+
+
 def guess(headers: list[str], remembered: dict[str, str]) -> dict[str, str]:
     """header → field key (or IGNORE); each field is used by at most one column, the leftmost."""
     mapping: dict[str, str] = {}
@@ -137,7 +214,7 @@ def guess(headers: list[str], remembered: dict[str, str]) -> dict[str, str]:
             continue
         key = normalise(header)
         # A column the project chose to ignore last time stays ignored.
-        field = remembered[key] if remembered.get(key, "?") in {*FIELDS_BY_KEY, IGNORE} else _SYNONYMS.get(key, IGNORE)
+        field = remembered[key] if remembered.get(key, "?") in {*FIELDS_BY_KEY, IGNORE} else field_for(header)
         if field and field in taken:
             field = IGNORE
         mapping[header] = field

@@ -16,10 +16,16 @@ from typing import Any
 
 from django.conf import settings
 
+from hazards.imports import mapping
+
 XLSX_MAGIC = b"PK\x03\x04"
 # An XLSX may unpack to this many times the upload limit (shared strings compress very well).
 MAX_UNPACK_RATIO = 20
 EXTENSIONS = {"xlsx": "xlsx", "csv": "csv", "txt": "csv", "json": "json"}
+# What registers write for "nothing here"; such cells read as empty, as a blank cell does.
+BLANK_TOKENS = frozenset({"-", "--", "---", "—", "–", "n/a", "n.a.", "na", "none", "null", "nil", "néant", "aucun"})
+# The header row is looked for among the first rows (a title, notes or merged group headers may come first).
+HEADER_SEARCH_ROWS = 12
 
 
 class UploadRejected(ValueError):
@@ -34,6 +40,9 @@ class Table:
     rows: list[tuple[int, list[Any]]]
     sheet: str = ""
     warnings: list[str] = field(default_factory=list)
+    header_row: int = 1  # its number in the sheet
+    # The first rows of the sheet as text, so the user can see and pick the header row.
+    top: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
 def detect_source(name: str, head: bytes) -> str:
@@ -77,33 +86,71 @@ def _too_many(count: int) -> UploadRejected:
 def _clean_cell(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
-        return value or None
+        return None if not value or value.casefold() in BLANK_TOKENS else value
     if isinstance(value, datetime.datetime):
         return value.date() if value.time() == datetime.time.min else value
     return value
 
 
-def _table(rows_iter, sheet: str = "") -> Table:
-    headers: list[str] | None = None
-    rows: list[tuple[int, list[Any]]] = []
+def _header_score(cells: list[Any]) -> tuple[int, int]:
+    """How much a row looks like the header: the columns it names that Hazlog knows, then its text cells."""
+    texts = [str(c) for c in cells if isinstance(c, str)]
+    return sum(1 for text in texts if mapping.field_for(text)), len(texts)
+
+
+def _group_headers(above: list[Any], headers: list[str]) -> list[str]:
+    """Headers under a merged group row ("Inherent risk" over Likelihood | Impact): repeated names get the
+    group in front, so "Likelihood" under "Residual" becomes "Residual Likelihood"."""
+    folded = [name.casefold() for name in headers if name]
+    repeated = {name for name in folded if folded.count(name) > 1}
+    if not repeated:
+        return headers
+    named, group = [], ""
+    for i, name in enumerate(headers):
+        cell = above[i] if i < len(above) else None
+        group = str(cell) if cell is not None else group  # a merged cell holds its text in its first column
+        named.append(f"{group} {name}" if name.casefold() in repeated and group else name)
+    return named
+
+
+def _table(rows_iter, sheet: str = "", header_row: int | None = None) -> Table:
+    """Rows after the header row: the one chosen, or else the best-looking of the first rows."""
+    top: list[tuple[int, list[Any]]] = []
+    rows_iter = iter(rows_iter)
     for number, raw in enumerate(rows_iter, start=1):
-        cells = [_clean_cell(v) for v in raw]
-        if headers is None:
-            if any(c is not None for c in cells):
-                headers = [str(c) if c is not None else "" for c in cells]
-            continue
+        top.append((number, [_clean_cell(v) for v in raw]))
+        if number >= max(HEADER_SEARCH_ROWS, header_row or 0):
+            break
+    candidates = [(number, cells) for number, cells in top if any(c is not None for c in cells)]
+    if header_row is not None:
+        candidates = [(number, cells) for number, cells in candidates if number == header_row]
+        if not candidates:
+            raise UploadRejected(f"Row {header_row} is empty or beyond the first rows; choose another header row.")
+    if not candidates:
+        raise UploadRejected("The file has no header row: one of the first rows must name the columns.")
+    # max() keeps the first of equals: the header is the earliest row that looks most like one.
+    header_number, header_cells = max(candidates, key=lambda item: _header_score(item[1]))
+    headers = [str(c) if c is not None else "" for c in header_cells]
+    above = next((cells for number, cells in top if number == header_number - 1), [])
+    headers = _group_headers(above, headers)
+    rows: list[tuple[int, list[Any]]] = []
+    later = ((number, [_clean_cell(v) for v in raw]) for number, raw in enumerate(rows_iter, start=len(top) + 1))
+    for number, cells in [*((n, c) for n, c in top if n > header_number), *later]:
         if not any(c is not None for c in cells):
             continue  # blank rows between entries are common; skip them silently
         if len(rows) >= _max_rows():
             raise _too_many(len(rows))
         # Each row keeps its number in the sheet, so the report points at the right line.
         rows.append((number, cells + [None] * (len(headers) - len(cells))))
-    if headers is None:
-        raise UploadRejected("The file has no header row: the first non-empty row must name the columns.")
-    return Table(headers=headers, rows=rows, sheet=sheet)
+    shown = [
+        (number, ["" if c is None else str(c) for c in cells])
+        for number, cells in top[:HEADER_SEARCH_ROWS]
+        if any(c is not None for c in cells)
+    ]
+    return Table(headers=headers, rows=rows, sheet=sheet, header_row=header_number, top=shown)
 
 
-def read_csv(data: bytes) -> Table:
+def read_csv(data: bytes, header_row: int | None = None) -> Table:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -118,10 +165,10 @@ def read_csv(data: bytes) -> Table:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return _table(csv.reader(io.StringIO(text, newline=""), dialect))
+    return _table(csv.reader(io.StringIO(text, newline=""), dialect), header_row=header_row)
 
 
-def read_xlsx(data: bytes) -> Table:
+def read_xlsx(data: bytes, header_row: int | None = None) -> Table:
     import openpyxl
 
     try:
@@ -141,7 +188,7 @@ def read_xlsx(data: bytes) -> Table:
     try:
         names = workbook.sheetnames
         sheet = workbook["Register"] if "Register" in names else workbook[names[0]]
-        table = _table(sheet.iter_rows(values_only=True), sheet=sheet.title)
+        table = _table(sheet.iter_rows(values_only=True), sheet=sheet.title, header_row=header_row)
     finally:
         workbook.close()
     if has_macros:
@@ -151,8 +198,9 @@ def read_xlsx(data: bytes) -> Table:
     return table
 
 
-def read_table(source: str, data: bytes) -> Table:
-    return read_xlsx(data) if source == "xlsx" else read_csv(data)
+def read_table(source: str, data: bytes, header_row: int | None = None) -> Table:
+    """The table of a spreadsheet; `header_row` (its number in the sheet) overrides the one found."""
+    return read_xlsx(data, header_row) if source == "xlsx" else read_csv(data, header_row)
 
 
 def read_json(data: bytes) -> dict:

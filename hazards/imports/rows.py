@@ -14,12 +14,16 @@ from django.contrib.auth.models import User
 from django.db.models import TextChoices
 
 from hazards import scoring
+from hazards.imports import vocabulary
 from hazards.imports.mapping import FIELDS_BY_KEY
 from hazards.imports.reading import Table
+from hazards.imports.values import GROUP_OF
 from hazards.models import Category, HarmType, MitigationKind, MitigationStatus, Treatment
 from hazards.services.scenarios import RATING_FIELDS
 
 LINE_SPLIT = re.compile(r"\s*[\r\n]+\s*")
+# A cell listing controls: one per line, else separated by semicolons, else by commas.
+LIST_SEPARATORS = (LINE_SPLIT, re.compile(r"\s*;\s*"), re.compile(r"\s*,\s*"))
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
 CHOICE_FIELDS: dict[str, type[TextChoices]] = {
     "category": Category,
@@ -28,7 +32,16 @@ CHOICE_FIELDS: dict[str, type[TextChoices]] = {
     "mitigation_kind": MitigationKind,
     "mitigation_status": MitigationStatus,
 }
-TEXT_FIELDS = ("title", "description", "causes", "affected_parties", "ticket_system", "ticket_key", "ticket_url")
+TEXT_FIELDS = (
+    "title",
+    "external_ref",
+    "description",
+    "causes",
+    "affected_parties",
+    "ticket_system",
+    "ticket_key",
+    "ticket_url",
+)
 
 
 @dataclass
@@ -124,20 +137,39 @@ def _axis_hint(matrix: dict, axis: str) -> str:
     return f"Use 1 to {scoring.axis_size(matrix, axis)} or a {axis} level of this matrix ({names})."
 
 
-def convert(table: Table, mapping: dict[str, str], matrix: dict, members: dict[str, User]) -> list[Row]:
-    """One Row per data row, with every value it could read and a problem for every one it could not."""
+def list_items(text: str) -> list[str]:
+    """The items of a list cell, each once, in order."""
+    separator = next((s for s in LIST_SEPARATORS if s.search(text)), LINE_SPLIT)
+    return list(dict.fromkeys(item for item in separator.split(text) if item))
+
+
+def convert(
+    table: Table, mapping: dict[str, str], matrix: dict, members: dict[str, User], chosen: dict | None = None
+) -> list[Row]:
+    """One Row per data row, with every value it could read and a problem for every one it could not.
+
+    `chosen` is the value mapping ({group: {value key: register value}}, see values.py); a value it does
+    not hold is read as before, from a number or the matrix's or Hazlog's own names.
+    """
     columns = {field_key: header for header, field_key in mapping.items() if field_key}
     index = {header: i for i, header in enumerate(table.headers) if header}
     rows = []
     for number, cells in table.rows:
         raw = {key: cells[index[header]] for key, header in columns.items() if header in index}
         row = Row(number=number, values={}, columns=columns)
-        _convert_row(row, raw, matrix, members)
+        _convert_row(row, raw, matrix, members, chosen or {})
         rows.append(row)
     return rows
 
 
-def _convert_row(row: Row, raw: dict[str, Any], matrix: dict, members: dict[str, User]) -> None:
+def _mapped(chosen: dict, field_key: str, value: Any) -> tuple[bool, Any]:
+    """(found, register value) of a cell in the value mapping."""
+    group = chosen.get(GROUP_OF.get(field_key, ""), {})
+    word = vocabulary.key(_text(value)) or _text(value)
+    return (True, group[word]) if word in group else (False, None)
+
+
+def _convert_row(row: Row, raw: dict[str, Any], matrix: dict, members: dict[str, User], chosen: dict) -> None:
     values = row.values
     for key in TEXT_FIELDS:
         values[key] = _text(raw.get(key))
@@ -145,6 +177,10 @@ def _convert_row(row: Row, raw: dict[str, Any], matrix: dict, members: dict[str,
         row.problem("title", "Every row needs a title.")
     for key, choices in CHOICE_FIELDS.items():
         if raw.get(key) in (None, ""):
+            continue
+        found, code = _mapped(chosen, key, raw[key])
+        if found:
+            values[key] = code
             continue
         code = _choice(raw[key], choices)
         if code is None:
@@ -156,6 +192,10 @@ def _convert_row(row: Row, raw: dict[str, Any], matrix: dict, members: dict[str,
         axis = key.split("_")[1]
         if raw.get(key) in (None, ""):
             values[key] = None
+            continue
+        found, level = _mapped(chosen, key, raw[key])
+        if found:
+            values[key] = level  # None: the user chose to leave this value unrated
             continue
         values[key] = _rating(raw[key], matrix, axis)
         if values[key] is None:
@@ -170,14 +210,16 @@ def _convert_row(row: Row, raw: dict[str, Any], matrix: dict, members: dict[str,
     if due not in (None, "") and values["mitigation_due_date"] is None:
         row.problem("mitigation_due_date", f"“{_text(due)}” is not a date (use 2026-03-31 or 31/03/2026).")
     values["consequences"] = [line for line in LINE_SPLIT.split(_text(raw.get("consequences"))) if line]
-    values["mitigations"] = list(
-        dict.fromkeys(line for line in LINE_SPLIT.split(_text(raw.get("mitigations"))) if line)
-    )
+    # A control listed both as existing and as additional is one mitigation, and it is in place.
+    values["existing_controls"] = list_items(_text(raw.get("existing_controls")))
+    values["mitigations"] = [
+        c for c in list_items(_text(raw.get("mitigations"))) if c not in values["existing_controls"]
+    ]
     if (
         values["consequences"]
         and values.get("inherent_severity") is None
         and raw.get("inherent_severity") in (None, "")
     ):
         row.problem("consequences", "Consequences are rated with the row's inherent severity; fill it in.")
-    if values["ticket_key"] and len(values["mitigations"]) != 1:
+    if values["ticket_key"] and len(values["mitigations"]) + len(values["existing_controls"]) != 1:
         row.problem("ticket_key", "A ticket key needs exactly one mitigation in the same row.")

@@ -10,7 +10,7 @@ from assessments import permissions
 from assessments import selectors as assessment_selectors
 from assessments.errors import InvalidInput
 from assessments.models import ImportJob
-from hazards.imports import forms, mapping, reading, selectors, service
+from hazards.imports import forms, mapping, reading, selectors, service, values
 
 
 def _errors(exc: InvalidInput) -> list[str]:
@@ -54,14 +54,17 @@ def import_start(request, project_id: int):
     return render(request, "hazards/imports/start.html", context)
 
 
-def _samples(job: ImportJob) -> dict[str, list[str]]:
+def _samples(table: reading.Table) -> dict[str, list[str]]:
     """The first few values of each column, to help choose its field."""
-    table = reading.read_table(job.source, service.file_bytes(job))
     samples: dict[str, list[str]] = {}
     for index, header in enumerate(table.headers):
-        values = [str(cells[index]) for _, cells in table.rows[:3] if cells[index] is not None]
-        samples[header] = values
+        values_ = [str(cells[index]) for _, cells in table.rows[:3] if cells[index] is not None]
+        samples[header] = values_
     return samples
+
+
+def _has_values(job: ImportJob) -> bool:
+    return any(field in values.GROUP_OF for field in job.mapping.values())
 
 
 @login_required
@@ -70,24 +73,76 @@ def import_mapping(request, job_id: int):
     job = selectors.import_get(user=request.user, job_id=job_id)
     if job.source == ImportJob.Source.JSON:
         return redirect("import_detail", job_id=job.pk)
-    headers = job.report.get("headers", [])
-    form = forms.mapping_form(headers, job.mapping, request.POST or None)
     problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
+    header_form = forms.header_row_form(job.report.get("top", []), job.report.get("header_row", 1))
+    if request.method == "POST" and "header_row" in request.POST:
+        header_form = forms.header_row_form(job.report.get("top", []), job.report.get("header_row", 1), request.POST)
+        if header_form.is_valid():
+            try:
+                service.import_set_header_row(
+                    job_id=job.pk, by=request.user, header_row=header_form.cleaned_data["header_row"]
+                )
+            except InvalidInput as exc:
+                problems = _errors(exc)
+            else:
+                return redirect("import_mapping", job_id=job.pk)
+    headers = job.report.get("headers", [])
+    posted = request.POST if request.method == "POST" and "header_row" not in request.POST else None
+    form = forms.mapping_form(headers, job.mapping, posted)
+    if posted is not None and form.is_valid():
         chosen = {header: form.cleaned_data.get(f"column_{i}", "") for i, header in enumerate(headers) if header}
         try:
-            service.import_set_mapping(job_id=job.pk, by=request.user, mapping=chosen)
+            job = service.import_set_mapping(job_id=job.pk, by=request.user, mapping=chosen)
+            if not _has_values(job):
+                service.import_preview(job_id=job.pk, by=request.user)
+        except InvalidInput as exc:
+            problems = _errors(exc)
+        else:
+            return redirect("import_values" if _has_values(job) else "import_detail", job_id=job.pk)
+    samples = _samples(service.read_job_table(job))
+    rows = [
+        {"field": form[f"column_{i}"], "samples": samples.get(header, [])} for i, header in enumerate(headers) if header
+    ]
+    context = {
+        "job": job,
+        "form": form,
+        "header_form": header_form,
+        "rows": rows,
+        "problems": problems,
+        "fields": mapping.FIELDS,
+    }
+    return render(request, "hazards/imports/mapping.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_values(request, job_id: int):
+    """Every distinct value of the rating and choice columns, with the level or choice it is read as."""
+    job = selectors.import_get(user=request.user, job_id=job_id)
+    if job.source == ImportJob.Source.JSON or not job.mapping:
+        return redirect("import_detail", job_id=job.pk)
+    listed = service.value_choices(job)
+    matrix = service.job_matrix(job)
+    form = forms.values_form(listed, matrix, request.POST or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.import_set_values(job_id=job.pk, by=request.user, chosen=forms.chosen_values(form, listed))
             service.import_preview(job_id=job.pk, by=request.user)
         except InvalidInput as exc:
             problems = _errors(exc)
         else:
             return redirect("import_detail", job_id=job.pk)
-    samples = _samples(job)
-    rows = [
-        {"field": form[f"column_{i}"], "samples": samples.get(header, [])} for i, header in enumerate(headers) if header
+    groups = [
+        {
+            "label": values.LABELS[group],
+            "rows": [{"value": value, "field": form[f"{group}__{index}"]} for index, value in enumerate(group_values)],
+        }
+        for group, group_values in listed.items()
     ]
-    context = {"job": job, "form": form, "rows": rows, "problems": problems, "fields": mapping.FIELDS}
-    return render(request, "hazards/imports/mapping.html", context)
+    unmapped = sum(1 for group_values in listed.values() for value in group_values if not value.mapped)
+    context = {"job": job, "groups": groups, "form": form, "problems": problems, "unmapped": unmapped}
+    return render(request, "hazards/imports/values.html", context)
 
 
 @login_required

@@ -8,6 +8,7 @@ the import all or nothing, and a preview always rolls back.
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 
@@ -16,7 +17,7 @@ from assessments.errors import ContentFrozen, InvalidInput
 from assessments.models import Assessment
 from hazards.imports.bulk import RegisterBatch
 from hazards.imports.rows import Problem, Row, members_by_name
-from hazards.models import AffectedParty, HazardTemplate
+from hazards.models import AffectedParty, HazardTemplate, MitigationStatus
 from hazards.services.scenarios import SCENARIO_FIELDS
 
 # Which spreadsheet field a problem with a consequence or a mitigation points back to.
@@ -78,7 +79,10 @@ def _add_row(batch: RegisterBatch, row: Row, mitigations: dict, added_titles: li
             )
         except InvalidInput as exc:
             raise _located(exc, CONSEQUENCE_COLUMNS) from None
-    for title in values["mitigations"]:
+    # Controls already in place are mitigations that are implemented; the others take the row's status.
+    named = [(title, values.get("mitigation_status")) for title in values["mitigations"]]
+    named += [(title, MitigationStatus.IMPLEMENTED) for title in values.get("existing_controls", [])]
+    for title, status in named:
         known = mitigations.get(title.casefold())
         if known is not None:
             # The same control named again (here or already in the assessment) is linked, not duplicated.
@@ -87,7 +91,7 @@ def _add_row(batch: RegisterBatch, row: Row, mitigations: dict, added_titles: li
         tracking = {
             "owner": values.get("mitigation_owner"),
             "due_date": values.get("mitigation_due_date"),
-            "status": values.get("mitigation_status"),
+            "status": status,
             "external_system": values["ticket_system"],
             "external_key": values["ticket_key"],
             "external_url": values["ticket_url"],
@@ -107,12 +111,22 @@ def _add_row(batch: RegisterBatch, row: Row, mitigations: dict, added_titles: li
         added_titles.append(title.casefold())
 
 
-def write_rows(assessment: Assessment, rows: list[Row], by: User) -> list[Problem]:
+@dataclass
+class Written:
+    """What an import of rows found and would write (or wrote)."""
+
+    problems: list[Problem]
+    scenarios: int = 0
+    mitigations: int = 0  # new ones; a control already in the assessment is linked instead
+    links: int = 0  # scenario ↔ mitigation links, new mitigations' included
+
+
+def write_rows(assessment: Assessment, rows: list[Row], by: User) -> Written:
     """Check every row; if none has a problem, write them all. Returns the problems of all rows."""
     try:
         batch = RegisterBatch(assessment_id=assessment.pk, by=by)
     except ContentFrozen as exc:
-        return [Problem("", "", str(exc))]
+        return Written([Problem("", "", str(exc))])
     mitigations = {m.title.casefold(): m for m in batch.assessment.mitigations.all()}
     problems: list[Problem] = []
     for row in rows:
@@ -127,9 +141,15 @@ def write_rows(assessment: Assessment, rows: list[Row], by: User) -> list[Proble
                 for key, messages in exc.problems.items():
                     row.problem(key, " ".join(messages))
         problems.extend(row.problems)
+    written = Written(
+        problems,
+        scenarios=len(batch.scenarios),
+        mitigations=len(batch.mitigations),
+        links=sum(len(linked) for _, linked, _ in batch.mitigations) + len(batch.links),
+    )
     if not problems:
         batch.save()
-    return problems
+    return written
 
 
 # --- Hazlog JSON exports -------------------------------------------------------------------------------

@@ -79,6 +79,8 @@ class HazardScenario(models.Model):
     number = models.PositiveIntegerField(help_text="Stable across revisions; the ref is H-<number>.")
     ref = models.CharField(max_length=16)
     title = models.CharField(max_length=200)
+    # Its id in the register it was imported from (another tool's "R-12"), so both can be matched up.
+    external_ref = models.CharField(max_length=100, blank=True)
     description = models.TextField(blank=True)
     category = models.CharField(max_length=30, choices=Category.choices, default=Category.OTHER)
     causes = models.TextField(blank=True)

@@ -23,6 +23,7 @@ from hazards.models import (
     Treatment,
 )
 from hazards.models.register import MAX_RATING
+from hazards.services.scenarios import EXTERNAL_REF_MAX_LENGTH
 
 
 def fetch_hazard(*, user, pk):
@@ -49,6 +50,7 @@ class HazardSerializer(serializers.ModelSerializer):
             "project",
             "assessment",
             "title",
+            "external_ref",
             "description",
             "category",
             "causes",
@@ -71,6 +73,12 @@ class HazardSerializer(serializers.ModelSerializer):
 
 class HazardUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
+    external_ref = serializers.CharField(
+        max_length=EXTERNAL_REF_MAX_LENGTH,
+        allow_blank=True,
+        required=False,
+        help_text="Its id in another register (e.g. the tool it was imported from).",
+    )
     description = serializers.CharField(allow_blank=True, required=False)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     causes = serializers.CharField(allow_blank=True, required=False)

@@ -24,9 +24,11 @@ from hazards.services.common import (
 )
 
 BATCH_SIZE = 500
+EXTERNAL_REF_MAX_LENGTH = HazardScenario._meta.get_field("external_ref").max_length
 RATING_FIELDS = ["inherent_likelihood", "inherent_severity", "residual_likelihood", "residual_severity"]
 SCENARIO_FIELDS = [
     "title",
+    "external_ref",
     "description",
     "category",
     "causes",
@@ -50,6 +52,7 @@ def derived_levels(matrix: dict, values: dict) -> dict:
 def _clean(assessment: Assessment, changes: dict) -> dict:
     errors: dict[str, list[str]] = {}
     check_text(changes, "title", errors, required=True, max_length=200)
+    check_text(changes, "external_ref", errors, max_length=EXTERNAL_REF_MAX_LENGTH)
     for field in ("description", "causes", "affected_parties"):
         check_text(changes, field, errors)
     check_choice(changes, "category", Category, errors)

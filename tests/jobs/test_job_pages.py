@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from assessments.exports import service
 from assessments.models import ExportJob, ImportJob, Profile, ReminderDigest
+from hazards.imports import service as import_service
+from hazards.imports import values as import_values
 from tests.jobs.test_imports import GOOD_ROWS, HEADERS, csv_bytes
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -128,6 +130,17 @@ def _file(name: str, data: bytes):
     return handle
 
 
+def values_as_proposed(job) -> dict[str, str]:
+    """The values form of an import posted as the page proposes it."""
+    job.refresh_from_db()
+    listed = import_service.value_choices(job)
+    return {
+        f"{group}__{index}": import_values.as_form_value(value)
+        for group, group_values in listed.items()
+        for index, value in enumerate(group_values)
+    }
+
+
 def test_the_import_wizard_goes_from_upload_to_mapping_to_preview_to_import(client_for, project, contributor):
     client = client_for(contributor)
     assert "Import a register" in client.get(f"/projects/{project.pk}/").content.decode()
@@ -142,7 +155,10 @@ def test_the_import_wizard_goes_from_upload_to_mapping_to_preview_to_import(clie
     mapping_page = client.get(f"/imports/{job.pk}/mapping/").content.decode()
     assert "Risk owner" in mapping_page and "alice" in mapping_page  # headers and their first values
     choices = {f"column_{i}": job.mapping.get(header, "") for i, header in enumerate(HEADERS)}
-    preview = client.post(f"/imports/{job.pk}/mapping/", choices, follow=True)
+    values_page = client.post(f"/imports/{job.pk}/mapping/", choices, follow=True)
+    assert values_page.redirect_chain[-1][0] == f"/imports/{job.pk}/values/"
+    assert "Critical" in values_page.content.decode()  # each value of a rating column, once
+    preview = client.post(f"/imports/{job.pk}/values/", values_as_proposed(job), follow=True)
     html = preview.content.decode()
     assert "Every row can be imported." in html
     assert "Insecure code suggested" in html
@@ -159,7 +175,9 @@ def test_the_wizard_shows_problems_by_row_and_column_and_imports_nothing(client_
     client.post(f"/projects/{project.pk}/import/", {"file": _file("r.csv", csv_bytes(HEADERS, rows)), "new_title": "X"})
     job = ImportJob.objects.get()
     choices = {f"column_{i}": job.mapping.get(header, "") for i, header in enumerate(HEADERS)}
-    html = client.post(f"/imports/{job.pk}/mapping/", choices, follow=True).content.decode()
+    values_page = client.post(f"/imports/{job.pk}/mapping/", choices, follow=True).content.decode()
+    assert "1 value is not mapped yet" in values_page and "Huge" in values_page
+    html = client.post(f"/imports/{job.pk}/values/", values_as_proposed(job), follow=True).content.decode()
     assert "1 problem" in html and "Likelihood" in html and "“Huge” is not a likelihood" in html
     assert "Import 1 row" not in html
     client.post(f"/imports/{job.pk}/apply/")
