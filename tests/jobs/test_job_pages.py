@@ -1,5 +1,6 @@
 """Browser pages of exports, imports and reminders: panel and polling, downloads, the wizard, profile."""
 
+import csv
 import datetime
 import io
 
@@ -205,6 +206,48 @@ def test_viewers_cannot_open_the_import_wizard_and_others_cannot_see_an_import(
     job = ImportJob.objects.get()
     assert client_for(viewer).get(f"/imports/{job.pk}/").status_code == 404
     assert client_for(outsider).post(f"/imports/{job.pk}/apply/").status_code == 404
+    for path in (f"/imports/{job.pk}/values/", f"/imports/{job.pk}/mapping/"):
+        assert client_for(outsider).get(path).status_code == 404
+        assert client_for(outsider).post(path, {"header_row": "1"}).status_code == 404
+        assert client_for(viewer).get(path).status_code == 404
+
+
+def test_the_values_page_lists_each_value_once_escaped_and_uses_the_choices_made(client_for, project, contributor):
+    client = client_for(contributor)
+    body = [
+        ["Register export", "", ""],
+        ["Title", "Likelihood", "Treatment"],
+        ["A", "<b>Sev</b>", "open"],
+        ["B", "<b>Sev</b>", "réduire"],
+        ["C", "Low", "--"],
+    ]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(body)
+    client.post(
+        f"/projects/{project.pk}/import/", {"file": _file("r.csv", buffer.getvalue().encode()), "new_title": "X"}
+    )
+    job = ImportJob.objects.get()
+    mapping_page = client.get(f"/imports/{job.pk}/mapping/").content.decode()
+    assert "Hazlog took row 2 as the row that names the columns" in mapping_page
+    choices = {f"column_{i}": job.mapping.get(header, "") for i, header in enumerate(job.report["headers"])}
+    page = client.post(f"/imports/{job.pk}/mapping/", choices, follow=True).content.decode()
+    assert "&lt;b&gt;Sev&lt;/b&gt;" in page and "<b>Sev</b>" not in page
+    assert page.count("&lt;b&gt;Sev&lt;/b&gt;") == 1  # two rows, one entry
+    assert "not decided yet" in page and "no match: choose a level" in page
+    form = values_as_proposed(job)
+    unmapped = next(name for name, value in form.items() if name.startswith("likelihood") and value == "")
+    form[unmapped] = "5"
+    preview = client.post(f"/imports/{job.pk}/values/", form, follow=True).content.decode()
+    assert "Every row can be imported." in preview
+    assert "5 · Frequent" in preview and "Mitigate" in preview
+    # A value that is not one of the page's choices is refused with the form, and changes nothing.
+    form[unmapped] = "9"
+    refused = client.post(f"/imports/{job.pk}/values/", form)
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+    # Choosing another header row reads the file again.
+    client.post(f"/imports/{job.pk}/mapping/", {"header_row": "1"})
+    job.refresh_from_db()
+    assert job.report["headers"] == ["Register export", "", ""]
 
 
 def test_the_profile_page_turns_digest_emails_off_and_on(client_for, contributor):
