@@ -11,12 +11,15 @@ from hazards.views import (
     heatmap,
     matrix,
     mitigations,
+    portfolio,
     register,
     scenarios,
 )
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("portfolio/", portfolio.portfolio_page, name="portfolio"),
+    path("portfolio/export.csv", portfolio.portfolio_csv, name="portfolio_csv"),
     path("catalogue/", catalogue.catalogue, name="catalogue"),
     path("assessments/<int:assessment_id>/", assessment.assessment_detail, name="assessment_detail"),
     path("assessments/<int:assessment_id>/changes/", assessment.assessment_changes, name="assessment_changes"),

@@ -17,6 +17,7 @@ _SECTIONS = {
     "home": "home",
     "notification": "notifications",
     "catalogue": "catalogue",
+    "portfolio": "portfolio",
 }
 
 

@@ -1,0 +1,205 @@
+"""The portfolio: every project the user can see at once, as a manager reads it.
+
+Assessments still being tracked (not superseded or archived) by status and date, overdue mitigations,
+risk acceptances expiring soon, the residual heat map summed over all of them, and the top residual risks.
+Assessments may use different matrices, so the heat map places each rating on a common 5 × 5 by its
+position on its own axis (a 4-level severity's 4 is the 5-point scale's 5), drawn in the default matrix's
+colours; a cell filters the list of risks to the ratings it holds. Every read is one query whatever the
+number of projects and scenarios.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from assessments import workflow
+from assessments.models import Assessment, Project, Status
+from hazards import scoring
+from hazards.models import HazardScenario, Mitigation, RiskAcceptance
+from hazards.selectors import OPEN_MITIGATION_STATUSES, visible_to
+
+EXPIRING_WITHIN_DAYS = 30
+TOP_RISKS = 10
+LIST_LIMIT = 50
+COMMON_MATRIX = scoring.preset(scoring.DEFAULT_PRESET)
+COMMON_SIZE = 5
+
+
+@dataclass(frozen=True)
+class PortfolioFilters:
+    project: int | None = None
+    owner: int | None = None  # scenario owner; for mitigations, their own owner
+    category: str = ""  # hazard area
+    likelihood: int | None = None  # a cell of the common 5 × 5
+    severity: int | None = None
+
+
+@dataclass
+class Portfolio:
+    today: datetime.date
+    assessments: list[Assessment]
+    status_counts: dict[str, int]  # in the workflow's order
+    overdue_mitigations: list[Mitigation]
+    overdue_mitigation_count: int
+    expiring_acceptances: list[RiskAcceptance]
+    heatmap: dict[tuple[int, int], int]  # (likelihood, severity) on the common 5 × 5 → scenarios
+    top_risks: list[HazardScenario]
+    filters: PortfolioFilters
+
+
+def on_common_axis(value: int, size: int) -> int:
+    """A level of an axis of `size` levels on the 5-point scale, keeping both ends."""
+    if size <= 1:
+        return 1
+    return 1 + int((value - 1) * (COMMON_SIZE - 1) / (size - 1) + 0.5)
+
+
+def _current(user: User, f: PortfolioFilters) -> QuerySet[Assessment]:
+    assessments = Assessment.objects.filter(
+        visible_to(user, prefix=""), status__in=workflow.TRACKING_STATUSES
+    ).distinct()
+    return assessments.filter(project_id=f.project) if f.project else assessments
+
+
+def _scenario_filter(f: PortfolioFilters, prefix: str = "") -> Q:
+    q = Q()
+    if f.owner:
+        q &= Q(**{f"{prefix}owner_id": f.owner})
+    if f.category:
+        q &= Q(**{f"{prefix}category": f.category})
+    return q
+
+
+def _cell_filter(assessments: list[Assessment], f: PortfolioFilters) -> Q:
+    """Scenarios whose residual rating falls in the chosen common cell, whatever their matrix."""
+    if not (f.likelihood and f.severity):
+        return Q()
+    by_sizes: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for a in assessments:
+        by_sizes[(scoring.axis_size(a.matrix, "likelihood"), scoring.axis_size(a.matrix, "severity"))].append(a.pk)
+    q = Q(pk__in=[])
+    for (l_size, s_size), ids in by_sizes.items():
+        likelihoods = [v for v in range(1, l_size + 1) if on_common_axis(v, l_size) == f.likelihood]
+        severities = [v for v in range(1, s_size + 1) if on_common_axis(v, s_size) == f.severity]
+        q |= Q(assessment_id__in=ids, residual_likelihood__in=likelihoods, residual_severity__in=severities)
+    return q
+
+
+def scenarios(*, user: User, f: PortfolioFilters, assessments: list[Assessment]) -> QuerySet[HazardScenario]:
+    """The scenarios of the portfolio under the filters, worst residual risk first (for the list and CSV)."""
+    return (
+        HazardScenario.objects.filter(assessment__in=[a.pk for a in assessments])
+        .filter(_scenario_filter(f), _cell_filter(assessments, f))
+        .select_related("assessment__project", "owner")
+        .order_by(
+            F("residual_rank").desc(),
+            F("residual_severity").desc(nulls_last=True),
+            F("residual_likelihood").desc(nulls_last=True),
+            "assessment_id",
+            "number",
+        )
+    )
+
+
+def user_projects(*, user: User) -> list[Project]:
+    return list(Project.objects.filter(memberships__user=user).order_by("name", "pk"))
+
+
+def colleagues(*, user: User) -> list[User]:
+    """Active members of any of the user's projects (the owner filter's choices)."""
+    return list(
+        User.objects.filter(memberships__project__memberships__user=user, is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def current_assessments(*, user: User, f: PortfolioFilters) -> list[Assessment]:
+    """Assessments still tracked, soonest due first, with their scenario counts."""
+    return list(
+        _current(user, f)
+        .select_related("project")
+        .annotate(scenario_count=Count("scenarios", distinct=True))
+        .order_by(F("due_date").asc(nulls_last=True), F("next_review_date").asc(nulls_last=True), "title", "pk")
+    )
+
+
+def level_name(matrix: dict, level_key: str) -> str:
+    return scoring.level_by_key(matrix, level_key).name if level_key else ""
+
+
+def portfolio(*, user: User, f: PortfolioFilters, today: datetime.date | None = None) -> Portfolio:
+    today = today or timezone.localdate()
+    assessments = current_assessments(user=user, f=f)
+    ids = [a.pk for a in assessments]
+    status_counts = {status: 0 for status in Status.values if status in workflow.TRACKING_STATUSES}
+    for a in assessments:
+        status_counts[a.status] += 1
+    # Grouped in the database: one row per assessment and rating, not per scenario.
+    rated = (
+        HazardScenario.objects.filter(assessment__in=ids, residual_likelihood__isnull=False)
+        .filter(_scenario_filter(f), residual_severity__isnull=False)
+        .values_list("assessment_id", "residual_likelihood", "residual_severity")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    sizes = {
+        a.pk: (scoring.axis_size(a.matrix, "likelihood"), scoring.axis_size(a.matrix, "severity")) for a in assessments
+    }
+    heatmap: dict[tuple[int, int], int] = defaultdict(int)
+    for assessment_id, likelihood, severity, n in rated:
+        l_size, s_size = sizes[assessment_id]
+        heatmap[(on_common_axis(likelihood, l_size), on_common_axis(severity, s_size))] += n
+    overdue = Mitigation.objects.filter(
+        assessment__in=ids, status__in=OPEN_MITIGATION_STATUSES, due_date__lt=today
+    ).filter(Q(owner_id=f.owner) if f.owner else Q())
+    if f.category:
+        overdue = overdue.filter(scenarios__category=f.category).distinct()
+    overdue_list = list(
+        overdue.select_related("assessment__project", "owner").order_by("due_date", "assessment_id", "number")[
+            :LIST_LIMIT
+        ]
+    )
+    overdue_count = len(overdue_list) if len(overdue_list) < LIST_LIMIT else overdue.count()
+    expiring = list(
+        RiskAcceptance.objects.valid(today)
+        .filter(scenario__assessment__in=ids, expires_on__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS))
+        .filter(_scenario_filter(f, "scenario__"))
+        .select_related("scenario__assessment__project", "accepted_by")
+        .order_by("expires_on", "pk")[:LIST_LIMIT]
+    )
+    top = list(scenarios(user=user, f=f, assessments=assessments)[:TOP_RISKS])
+    return Portfolio(
+        today=today,
+        assessments=assessments,
+        status_counts=status_counts,
+        overdue_mitigations=overdue_list,
+        overdue_mitigation_count=overdue_count,
+        expiring_acceptances=expiring,
+        heatmap=dict(heatmap),
+        top_risks=top,
+        filters=f,
+    )
+
+
+def common_grid(heatmap: dict[tuple[int, int], int]) -> list[tuple[dict, list[dict]]]:
+    """The common 5 × 5 as rows (highest severity first) of cells with their level and count."""
+    levels = {level.key: level for level in scoring.levels(COMMON_MATRIX)}
+    rows = []
+    for severity in reversed(COMMON_MATRIX["severity"]):
+        cells = [
+            {
+                "likelihood": likelihood["value"],
+                "likelihood_name": likelihood["name"],
+                "severity": severity["value"],
+                "level": levels[COMMON_MATRIX["grid"][severity["value"] - 1][likelihood["value"] - 1]],
+                "count": heatmap.get((likelihood["value"], severity["value"]), 0),
+            }
+            for likelihood in COMMON_MATRIX["likelihood"]
+        ]
+        rows.append((severity, cells))
+    return rows
