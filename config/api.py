@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from assessments.exports.api import ExportJobViewSet
 from assessments.rest.docs import ApiDocsView
-from assessments.rest.errors import unknown_endpoint
+from assessments.rest.fallback import unknown_endpoint
 from assessments.rest.views.assessments import AssessmentViewSet
 from assessments.rest.views.events import EventViewSet
 from assessments.rest.views.projects import MembershipViewSet, ProjectViewSet
@@ -44,5 +44,6 @@ urlpatterns = [
 
 def api_urls():
     """Read at URL-conf load, after every module has had the chance to register its viewsets."""
-    # Last: any other path under /api/v1/ is a 404 in the API's error shape, not Django's HTML page.
-    return [*urlpatterns, *router.urls, re_path(r"^.*$", unknown_endpoint)]
+    # Last: any other path under /api/v1/ is a 404 in the API's error shape, not Django's HTML page; [\s\S] so
+    # that a path with a newline in it (an id of "1%0A") matches too.
+    return [*urlpatterns, *router.urls, re_path(r"^[\s\S]*$", unknown_endpoint)]

@@ -6,6 +6,12 @@ from django.urls import include, path
 from config.api import api_urls
 from config.health import healthz
 
+# Django's own error answers: JSON in the API's error shape under /api/, the usual pages elsewhere.
+handler400 = "assessments.rest.fallback.bad_request"
+handler403 = "assessments.rest.fallback.permission_denied"
+handler404 = "assessments.rest.fallback.page_not_found"
+handler500 = "assessments.rest.fallback.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -12,7 +12,11 @@ from django.db import models
 
 from assessments.errors import StaleVersion
 
-_TAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
+# At most 18 digits each, so that a version always fits the database's bigint.
+_TAG_SOURCE = r'(?:W/)?"[0-9]{1,18}-[0-9]{1,18}"'
+_TAG = re.compile(r'^(?:W/)?"([0-9]{1,18})-([0-9]{1,18})"$')
+# What If-Match takes: `*` or a comma-separated list of tags. The OpenAPI schema declares this same pattern.
+IF_MATCH_PATTERN = rf"^(?:\*|{_TAG_SOURCE}(?: *, *{_TAG_SOURCE})*)$"
 
 
 def etag_for(obj: models.Model) -> str:
@@ -43,23 +47,13 @@ def expected_version(request, obj: models.Model) -> int | None:
                 status_code=428,
             )
         return None
-    header = header.strip()
-    if not header:
-        # An empty precondition is a client bug, not a request to overwrite: say so instead of guessing.
-        raise ApiError(
-            'If-Match is empty: send the ETag you read, e.g. "12-3" (with the quotes), or *.',
-            code="invalid_precondition",
-            status_code=400,
-        )
+    # An empty or malformed precondition is a client bug, not a request to overwrite: say so instead of guessing.
+    if re.fullmatch(IF_MATCH_PATTERN, header) is None:
+        message = 'If-Match must be an ETag from this API, e.g. "12-3" (with the quotes), a list of them, or *.'
+        raise ApiError(message, code="invalid_precondition", status_code=400, errors={"If-Match": [message]})
     if header == "*":
         return None
     tags = parse_tags(header)
-    if tags is None:
-        raise ApiError(
-            'If-Match must be an ETag from this API, e.g. "12-3" (with the quotes), or *.',
-            code="invalid_precondition",
-            status_code=400,
-        )
     versions = [version for pk, version in tags if pk == obj.pk]
     if not versions:
         # A tag of another object can never match this one: the client is confused, not just late.

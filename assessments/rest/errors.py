@@ -11,8 +11,7 @@ import math
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError, InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -27,11 +26,15 @@ logger = logging.getLogger("hazlog.api")
 class ApiError(exceptions.APIException):
     """An error with its own status and code, raised by the API framework itself (cursor, headers, keys)."""
 
-    def __init__(self, detail: str, *, code: str, status_code: int, headers: dict | None = None):
+    def __init__(
+        self, detail: str, *, code: str, status_code: int, headers: dict | None = None, errors: dict | None = None
+    ):
         super().__init__(detail, code)
         self.status_code = status_code
         self.code = code
         self.headers = headers or {}
+        # Messages per parameter or header, so that a client can tell which one to fix.
+        self.errors = errors
 
 
 def _field_errors(detail, field_map: dict[str, str]) -> dict:
@@ -55,18 +58,19 @@ def _messages(value) -> list[str]:
     return [str(value)]
 
 
-def _body(detail: str, code: str, errors: dict | None = None, **extra) -> dict:
-    body = {"detail": detail, "code": code}
+def error_body(detail: str, code: str, errors: dict | None = None, **extra) -> dict:
+    """The one error shape of the API: `{"detail", "code", "errors"?}` (and `current` on a 412)."""
+    result = {"detail": detail, "code": code}
     if errors:
-        body["errors"] = errors
-    body.update(extra)
-    return body
+        result["errors"] = errors
+    result.update(extra)
+    return result
 
 
 def _stale(exc: StaleVersion, view) -> Response:
     current = representations.represent(exc.current)
     return Response(
-        _body(
+        error_body(
             "The object was changed by someone else since the version you sent (If-Match). Nothing was "
             "saved; the current version is in `current`.",
             StaleVersion.code,
@@ -86,25 +90,27 @@ def api_exception_handler(exc, context):
     if isinstance(exc, InvalidInput):
         set_rollback()
         return Response(
-            _body(exc.message, InvalidInput.code, _field_errors(exc.errors, field_map)),
+            error_body(exc.message, InvalidInput.code, _field_errors(exc.errors, field_map)),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, (InvalidTransition, ContentFrozen)):
         set_rollback()
-        return Response(_body(exc.message, exc.code), status=status.HTTP_409_CONFLICT)
+        return Response(error_body(exc.message, exc.code), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, IntegrityError):
         # A uniqueness race the services' checks could not see (two clients creating the same ticket key
         # at once): the loser is told, nothing was written.
         set_rollback()
         logger.info("Integrity conflict in the API: %s", exc)
         return Response(
-            _body("This conflicts with a change made at the same time; read the data again and retry.", "conflict"),
+            error_body(
+                "This conflicts with a change made at the same time; read the data again and retry.", "conflict"
+            ),
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.error("Database unavailable during an API call: %s", exc)
         return Response(
-            _body("The database is not reachable right now; retry in a moment.", "service_unavailable"),
+            error_body("The database is not reachable right now; retry in a moment.", "service_unavailable"),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
@@ -114,7 +120,7 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or "You do not have permission to do this.")
     if isinstance(exc, ApiError):
         set_rollback()
-        return Response(_body(str(exc.detail), exc.code), status=exc.status_code, headers=exc.headers)
+        return Response(error_body(str(exc.detail), exc.code, exc.errors), status=exc.status_code, headers=exc.headers)
     if isinstance(exc, exceptions.APIException):
         headers = {}
         if getattr(exc, "auth_header", None):
@@ -123,10 +129,10 @@ def api_exception_handler(exc, context):
             headers["Retry-After"] = str(math.ceil(exc.wait))
         set_rollback()
         if isinstance(exc, exceptions.ValidationError):
-            body = _body("The input is not valid; see `errors`.", "invalid", _field_errors(exc.detail, field_map))
+            body = error_body("The input is not valid; see `errors`.", "invalid", _field_errors(exc.detail, field_map))
         else:
             code = getattr(exc.detail, "code", None) or exc.default_code
-            body = _body(str(exc.detail), code)
+            body = error_body(str(exc.detail), code)
         return Response(body, status=exc.status_code, headers=headers)
     # Anything else is a bug: logged with its traceback like Django's own 500s, answered in the same shape.
     logging.getLogger("django.request").error(
@@ -134,15 +140,6 @@ def api_exception_handler(exc, context):
     )
     set_rollback()
     return Response(
-        _body("Something went wrong on our side; it has been logged.", "server_error"),
+        error_body("Something went wrong on our side; it has been logged.", "server_error"),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-    )
-
-
-@csrf_exempt  # it changes nothing; without this an unsafe method would get Django's HTML CSRF page instead
-def unknown_endpoint(request, *args, **kwargs):
-    """A path under /api/v1/ that names no endpoint (every endpoint's URL ends with a slash)."""
-    return JsonResponse(
-        _body(f"No API endpoint at {request.path}; see /api/v1/schema/ (every URL ends with a slash).", "not_found"),
-        status=404,
     )

@@ -32,7 +32,9 @@ from assessments.rest.errors import ApiError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
-KEY_PATTERN = re.compile(rf"[\x20-\x7e]{{1,{MAX_KEY_LENGTH}}}")
+# Printable ASCII, neither starting nor ending with a space (HTTP would strip it on the way): the OpenAPI
+# schema declares this same pattern, so that every key it allows is taken.
+KEY_PATTERN = rf"^[\x21-\x7e](?:[\x20-\x7e]{{0,{MAX_KEY_LENGTH - 2}}}[\x21-\x7e])?$"
 # How long a retry waits for the first request with its key to finish before it is told to come back.
 WAIT_FOR_FIRST_SECONDS = 15
 REPLAYED_HEADERS = ("ETag", "Location")
@@ -95,12 +97,11 @@ def run(request, handler, *, then: Callable[[Response], Response] | None = None)
     if key is None:
         response = handler()
         return then(response) if then is not None and _ok(response) else response
-    if not KEY_PATTERN.fullmatch(key) or not key.strip():
-        raise ApiError(
-            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
-            code="invalid_idempotency_key",
-            status_code=400,
+    if re.fullmatch(KEY_PATTERN, key) is None:
+        message = (
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters, not starting or ending with a space."
         )
+        raise ApiError(message, code="invalid_idempotency_key", status_code=400, errors={HEADER: [message]})
     fp = fingerprint(request)
     with transaction.atomic():
         _set_lock_timeout(f"'{WAIT_FOR_FIRST_SECONDS}s'")

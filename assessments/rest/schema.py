@@ -11,6 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from assessments.rest import conditional, idempotency
+
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "assessments.rest.authentication.BearerTokenAuthentication"
@@ -113,12 +115,13 @@ class ApiSchema(AutoSchema):
             params.append(
                 OpenApiParameter(
                     "If-Match",
-                    OpenApiTypes.STR,
+                    {"type": "string", "pattern": conditional.IF_MATCH_PATTERN},
                     OpenApiParameter.HEADER,
                     description=(
-                        'The ETag you read, e.g. "12-3", or *. A stale one gets 412 and nothing changes; an empty '
-                        "one is a 400. Without it the write applies to whatever the current version is (unsafe), "
-                        "unless the server requires it (API_REQUIRE_IF_MATCH): then 428."
+                        'The ETag you read, e.g. "12-3", a comma-separated list of them, or *. A stale one gets 412 '
+                        "and nothing changes; an empty or malformed one is a 400. Without it the write applies to "
+                        "whatever the current version is (unsafe), unless the server requires it "
+                        "(API_REQUIRE_IF_MATCH): then 428."
                     ),
                 )
             )
@@ -134,12 +137,18 @@ class ApiSchema(AutoSchema):
         if self.is_idempotent():
             params.append(
                 OpenApiParameter(
-                    "Idempotency-Key",
-                    OpenApiTypes.STR,
+                    idempotency.HEADER,
+                    {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": idempotency.MAX_KEY_LENGTH,
+                        "pattern": idempotency.KEY_PATTERN,
+                    },
                     OpenApiParameter.HEADER,
                     description=(
-                        "Any unique string up to 255 characters. A retry with the same key and body returns the "
-                        "first response and creates nothing; the same key with another body gets 422."
+                        f"A unique string of 1 to {idempotency.MAX_KEY_LENGTH} printable ASCII characters, not "
+                        "starting or ending with a space (another is a 400). A retry with the same key and body "
+                        "returns the first response and creates nothing; the same key with another body gets 422."
                     ),
                 )
             )

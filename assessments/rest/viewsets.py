@@ -36,7 +36,10 @@ class ApiViewSet(viewsets.GenericViewSet):
     def filters(self) -> dict:
         if self.filter_serializer_class is None:
             return {}
-        serializer = self.filter_serializer_class(data=self.request.query_params, context=self.get_serializer_context())
+        # A plain dict, not the QueryDict: DRF reads an empty form value as "not given", but `?status=` is a
+        # value the schema does not allow, so it is a 400 like any other.
+        data = self.request.query_params.dict()
+        serializer = self.filter_serializer_class(data=data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 

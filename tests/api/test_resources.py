@@ -264,7 +264,9 @@ def test_the_diff_of_a_revision_shows_what_changed_since_the_previous_one(world,
     same = client.get(f"/api/v1/assessments/{world.assessment.pk}/diff/", {"against": revision.pk}).json()
     assert same["summary"] == body["summary"]
     first = client.get(f"/api/v1/assessments/{world.assessment.pk}/diff/")
-    assert first.status_code == 400 and "against" in first.json()["errors"]
+    assert first.status_code == 409 and first.json()["code"] == "no_previous_revision"
+    unknown = client.get(f"/api/v1/assessments/{world.assessment.pk}/diff/", {"against": 10**12})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
 
 
 def test_verification_recomputes_the_signed_hashes(world, contributor, approver, api_client_for):

@@ -30,7 +30,7 @@ def test_every_api_route_is_in_the_schema(client):
             continue
         for sub in pattern.url_patterns:
             route = str(sub.pattern)
-            if route in ("schema/", "docs/", "^$", "^.*$") or "format" in route:
+            if route in ("schema/", "docs/", "^$", r"^[\s\S]*$") or "format" in route:
                 continue
             path = "/api/v1/" + re.sub(r"\(\?P<[^>]+>[^)]+\)", "{}", route).lstrip("^").rstrip("$")
             routes.add(path)

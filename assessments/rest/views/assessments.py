@@ -1,18 +1,17 @@
 """API: assessments, their workflow actions (submit, request changes, approve, start a revision, archive)
 and the transitions the caller may take."""
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 
 from assessments import diff, permissions, selectors, services, sync_selectors, verification
-from assessments.errors import InvalidInput
 from assessments.models import Assessment
 from assessments.rest import conditional
+from assessments.rest.errors import ApiError
 from assessments.rest.idempotency import idempotent
-from assessments.rest.schema import if_match, new_object
+from assessments.rest.schema import also_returns, if_match, new_object
 from assessments.rest.serializers import (
     ApproveSerializer,
     AssessmentCreateSerializer,
@@ -91,20 +90,24 @@ class AssessmentViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         parameters=[DiffQuerySerializer],
         responses={200: OpenApiTypes.OBJECT},
     )
+    @also_returns(409)
     @action(detail=True, methods=["get"], pagination_class=None)
     def diff(self, request, pk=None):
         assessment = self.fetch(pk)
-        query = DiffQuerySerializer(data=request.query_params)
+        query = DiffQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
+        # Not 400s: the request is well formed (as the schema says); what it names is missing (404), or the
+        # assessment's state gives no default to compare with (409).
         if "against" in query.validated_data:
-            try:
-                other = self.fetch(query.validated_data["against"])
-            except Http404:
-                raise InvalidInput({"against": ["No such assessment."]}) from None
+            other = self.fetch(query.validated_data["against"])
         elif assessment.previous_id is not None:
             other = self.fetch(assessment.previous_id)
         else:
-            raise InvalidInput({"against": ["Revision 1 has no previous revision; name one to compare with."]})
+            raise ApiError(
+                "Revision 1 has no previous revision; name one to compare with in `against`.",
+                code="no_previous_revision",
+                status_code=409,
+            )
         older, newer = sorted([other, assessment], key=lambda a: a.revision)
         return self.plain_response(diff.diff_assessments(older, newer))
 

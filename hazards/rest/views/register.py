@@ -234,7 +234,7 @@ class MitigationViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         return self.no_content()
 
     def _by_ticket(self, request):
-        query = TicketQuerySerializer(data=request.query_params)
+        query = TicketQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         system, key = query.validated_data["external_system"], query.validated_data["external_key"]
         try:
