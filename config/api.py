@@ -12,6 +12,7 @@ from assessments.rest.views.events import EventViewSet
 from assessments.rest.views.projects import MembershipViewSet, ProjectViewSet
 from assessments.rest.views.webhooks import DeliveryViewSet, WebhookViewSet
 from evaluations.rest.views import EvaluationRunViewSet, EvaluationSuiteViewSet, ModelEndpointViewSet
+from hazards.rest.portfolio import PortfolioViewSet
 from hazards.rest.views.catalogue import CatalogueViewSet
 from hazards.rest.views.evidence import CitationViewSet
 from hazards.rest.views.register import ConsequenceViewSet, HazardViewSet, MitigationViewSet
@@ -39,6 +40,8 @@ router.register("evidence-citations", CitationViewSet, basename="evidence-citati
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    # One summary, not a collection: a plain route rather than a router's list.
+    path("portfolio/", PortfolioViewSet.as_view({"get": "summary"}), name="portfolio-summary"),
 ]
 
 

@@ -34,7 +34,7 @@ class PortfolioFilters:
     project: int | None = None
     owner: int | None = None  # scenario owner; for mitigations, their own owner
     category: str = ""  # hazard area
-    likelihood: int | None = None  # a cell of the common 5 × 5
+    likelihood: int | None = None  # a cell of the common 5 × 5 (one alone: its column or row)
     severity: int | None = None
 
 
@@ -67,7 +67,7 @@ def _current(user: User, f: PortfolioFilters) -> QuerySet[Assessment]:
 
 def _scenario_filter(f: PortfolioFilters, prefix: str = "") -> Q:
     q = Q()
-    if f.owner:
+    if f.owner is not None:
         q &= Q(**{f"{prefix}owner_id": f.owner})
     if f.category:
         q &= Q(**{f"{prefix}category": f.category})
@@ -75,17 +75,25 @@ def _scenario_filter(f: PortfolioFilters, prefix: str = "") -> Q:
 
 
 def _cell_filter(assessments: list[Assessment], f: PortfolioFilters) -> Q:
-    """Scenarios whose residual rating falls in the chosen common cell, whatever their matrix."""
-    if not (f.likelihood and f.severity):
+    """Scenarios whose residual rating falls in the chosen common cell (or its column or row, when only the
+    likelihood or the severity is given), whatever their matrix."""
+    if f.likelihood is None and f.severity is None:
         return Q()
     by_sizes: dict[tuple[int, int], list[int]] = defaultdict(list)
     for a in assessments:
         by_sizes[(scoring.axis_size(a.matrix, "likelihood"), scoring.axis_size(a.matrix, "severity"))].append(a.pk)
     q = Q(pk__in=[])
     for (l_size, s_size), ids in by_sizes.items():
-        likelihoods = [v for v in range(1, l_size + 1) if on_common_axis(v, l_size) == f.likelihood]
-        severities = [v for v in range(1, s_size + 1) if on_common_axis(v, s_size) == f.severity]
-        q |= Q(assessment_id__in=ids, residual_likelihood__in=likelihoods, residual_severity__in=severities)
+        cell = Q(assessment_id__in=ids)
+        if f.likelihood is not None:
+            cell &= Q(
+                residual_likelihood__in=[v for v in range(1, l_size + 1) if on_common_axis(v, l_size) == f.likelihood]
+            )
+        if f.severity is not None:
+            cell &= Q(
+                residual_severity__in=[v for v in range(1, s_size + 1) if on_common_axis(v, s_size) == f.severity]
+            )
+        q |= cell
     return q
 
 
@@ -156,7 +164,7 @@ def portfolio(*, user: User, f: PortfolioFilters, today: datetime.date | None = 
         heatmap[(on_common_axis(likelihood, l_size), on_common_axis(severity, s_size))] += n
     overdue = Mitigation.objects.filter(
         assessment__in=ids, status__in=OPEN_MITIGATION_STATUSES, due_date__lt=today
-    ).filter(Q(owner_id=f.owner) if f.owner else Q())
+    ).filter(Q(owner_id=f.owner) if f.owner is not None else Q())
     if f.category:
         overdue = overdue.filter(scenarios__category=f.category).distinct()
     overdue_list = list(

@@ -8,6 +8,9 @@ from django.core.cache import cache
 from assessments.models import Role
 from tests.factories import ProjectFactory, UserFactory, add_member, make_assessment
 
+# Fixtures defined in their own modules, for the test packages that share them.
+pytest_plugins = ["tests.hazards.portfolio_world"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
