@@ -4,6 +4,7 @@
 import datetime
 import json
 import random
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -16,21 +17,17 @@ from hazards.models import HazardScenario, Mitigation
 from tests.factories import make_hazard
 
 
-def apply(mirror: dict, seen: dict, payload: dict) -> None:
-    """The receiver's rule from docs/api.md, verbatim."""
-    obj = payload["object"]
-    key = (obj["type"], obj["id"])
-    if obj["version"] <= seen.get(key, 0):
-        return  # older than (or the same state as) what we have
-    seen[key] = obj["version"]
-    if obj["deleted"]:
-        mirror.pop(key, None)
-    elif payload["data"] is not None:
-        mirror[key] = payload["data"]
+def documented_apply():
+    """The receiver's rule, run from docs/api.md itself so the documentation is what is tested."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    snippet = next(block for block in docs.split("```python")[1:] if "def apply(" in block).split("```")[0]
+    namespace: dict = {}
+    exec(snippet, namespace)  # noqa: S102 (our own documentation, run to prove it works)
+    return namespace["apply"]
 
 
 def mirror_of(payloads: list[dict]) -> dict:
-    mirror, seen = {}, {}
+    apply, mirror, seen = documented_apply(), {}, {}
     for payload in payloads:
         apply(mirror, seen, payload)
     return mirror
