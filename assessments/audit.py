@@ -23,6 +23,19 @@ def audit_value(value: Any) -> Any:
     return value
 
 
+def is_deletion(action: str) -> bool:
+    return action.endswith(".deleted")
+
+
+def version_after(obj: models.Model, action: str) -> int:
+    """Webhook receivers keep the highest version per object, so every event gives one that only increases.
+
+    A deletion is one write more than the object's last version (a tombstone no later event can outrank:
+    ids are never reused). Objects without a `version` field are written once (comments, approvals)."""
+    version = getattr(obj, "version", 1)
+    return version + 1 if is_deletion(action) else version
+
+
 def field_changes(instance: models.Model, changes: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [before, after]} for the fields whose value really changes."""
     diff = {}
@@ -49,6 +62,7 @@ def build(
     object_ref: str = "",
     assessment=None,
     changes: dict[str, Any] | None = None,
+    object_version: int | None = None,
 ) -> AuditEvent:
     """An unsaved audit event; `record` saves one, bulk writers (imports) save many with `record_many`."""
     if via not in Via.values:
@@ -65,6 +79,7 @@ def build(
         object_ref=object_ref or getattr(obj, "ref", "") or "",
         object_repr=str(obj)[:300] if obj is not None else "",
         changes=changes or {},
+        object_version=object_version or (version_after(obj, action) if obj is not None else None),
     )
 
 
@@ -79,6 +94,7 @@ def record(
     object_ref: str = "",
     assessment=None,
     changes: dict[str, Any] | None = None,
+    object_version: int | None = None,
 ) -> AuditEvent:
     event = build(
         actor=actor,
@@ -90,6 +106,7 @@ def record(
         object_ref=object_ref,
         assessment=assessment,
         changes=changes,
+        object_version=object_version,
     )
     event.save()
     outbox.queue_deliveries(event)

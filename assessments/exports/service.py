@@ -127,6 +127,7 @@ def export_record(*, assessment_id: int, by: User, format: str, via: str = Via.W
                 obj=job,
                 object_ref=f"rev {assessment.revision}",
                 changes={"format": [None, format]},
+                object_version=1,  # an export job has no version field; its two events are 1 and 2
             )
     return job
 
@@ -149,6 +150,7 @@ def _finish(job: ExportJob, **fields) -> None:
         obj=job,
         object_ref=f"rev {job.assessment.revision}",
         changes={"status": [ExportJob.State.RUNNING, fields.get("status")], "error": [None, fields.get("error", "")]},
+        object_version=2,
     )
 
 

@@ -27,6 +27,9 @@ class AuditEvent(models.Model):
     object_id = models.BigIntegerField(null=True, blank=True)
     object_ref = models.CharField(max_length=40, blank=True)
     object_repr = models.CharField(max_length=300, blank=True)
+    object_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The object's version after this event; a deletion's is the last one + 1."
+    )
     changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -180,6 +180,7 @@ def acceptances_expire(*, today: datetime.date | None = None, batch_size: int = 
                 expired_at=now, updated_at=now, version=F("version") + 1
             )
             for acceptance in batch:
+                acceptance.version += 1  # the UPDATE moved it; the event records the new one
                 _announce_expiry(acceptance, now)
         total += len(batch)
         if len(batch) < batch_size:

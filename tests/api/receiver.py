@@ -10,6 +10,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    status: int
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Receiver:
     statuses: list[int] = field(default_factory=lambda: [200])
     redirect_to: str = ""
     hold: threading.Event | None = None  # when set up, the first request waits for it before answering
+    down: bool = False  # an outage: every request gets a 503 while it lasts
     requests: list[Received] = field(default_factory=list)
     arrived: threading.Event = field(default_factory=threading.Event)
 
@@ -28,12 +30,12 @@ class Receiver:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.requests.append(Received(self.path, dict(self.headers), body))
+                index = min(len(receiver.requests) + 1, len(receiver.statuses)) - 1
+                status = 503 if receiver.down else receiver.statuses[index]
+                receiver.requests.append(Received(self.path, dict(self.headers), body, status))
                 receiver.arrived.set()
                 if receiver.hold is not None and len(receiver.requests) == 1:
                     receiver.hold.wait(60)
-                index = min(len(receiver.requests), len(receiver.statuses)) - 1
-                status = receiver.statuses[index]
                 self.send_response(status)
                 if receiver.redirect_to:
                     self.send_header("Location", receiver.redirect_to)

@@ -81,7 +81,14 @@ def test_a_delivery_is_signed_and_carries_the_event_and_the_current_object(asses
     assert payload["actor"] == {"username": "alice", "via": "web"}
     assert payload["project"] == {"id": assessment.project.pk, "name": assessment.project.name}
     assert payload["assessment"]["id"] == assessment.pk
-    assert payload["object"] == {"type": "hazard", "id": hazard.pk, "ref": "H-001", "repr": "H-001 Renamed"}
+    assert payload["object"] == {
+        "type": "hazard",
+        "id": hazard.pk,
+        "ref": "H-001",
+        "repr": "H-001 Renamed",
+        "version": 2,
+        "deleted": False,
+    }
     assert payload["changes"]["title"] == ["Plausible but incorrect code", "Renamed"]
     assert payload["data"]["title"] == "Renamed" and payload["data"]["version"] == 2
     delivery.refresh_from_db()
@@ -97,6 +104,7 @@ def test_the_payload_of_a_deleted_object_has_its_last_values_and_no_data(assessm
     payload = json.loads(receiver.requests[0].body)
     assert payload["data"] is None
     assert payload["changes"]["title"] == ["Plausible but incorrect code", None]
+    assert (payload["object"]["version"], payload["object"]["deleted"]) == (2, True), "a tombstone: last version + 1"
 
 
 def test_a_failed_delivery_is_retried_with_exponential_backoff(assessment, contributor, owner, receiver, settings):
