@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0002_capability_context'),
+        ('assessments', '0003_import_values'),
     ]
 
     operations = [
