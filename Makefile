@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Tools that cannot share Hazlog's environment (their pins clash with ours).
+TOOLS_VENV ?= .venv-tools
 # The embedded default: DEBUG on, SQLite, tasks in-process (unless DATABASE_URL/REDIS_URL are set).
 DEV_ENV := DEBUG=true
 
@@ -19,6 +21,11 @@ $(VENV)/.installed-dev: pyproject.toml
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $@ $(VENV)/.installed-run
 
+$(TOOLS_VENV)/.installed: tools/client-generator.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet -r tools/client-generator.txt
+	touch $@
+
 run: $(VENV)/.installed-run
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_catalogue
@@ -30,10 +37,10 @@ run: $(VENV)/.installed-run
 	@echo ""
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(TOOLS_VENV)/.installed
 	scripts/ensure-services
 	$(PY) -m ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	HAZLOG_CLIENT_GENERATOR=$(abspath $(TOOLS_VENV))/bin/openapi-python-client $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
@@ -46,4 +53,4 @@ worker: $(VENV)/.installed-run
 	$(PY) -m celery -A config worker -B --loglevel=INFO --concurrency=2 --max-tasks-per-child=50
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS_VENV) var staticfiles .pytest_cache .ruff_cache

@@ -29,7 +29,7 @@ class PortfolioFilterSerializer(serializers.Serializer):
     )
 
 
-class _Assessment(serializers.Serializer):
+class PortfolioAssessment(serializers.Serializer):
     id = serializers.IntegerField()
     project = serializers.IntegerField(source="project_id")
     project_name = serializers.CharField(source="project.name")
@@ -41,7 +41,7 @@ class _Assessment(serializers.Serializer):
     scenario_count = serializers.IntegerField()
 
 
-class _Risk(serializers.ModelSerializer):
+class PortfolioRisk(serializers.ModelSerializer):
     assessment = serializers.IntegerField(source="assessment_id")
     project = serializers.IntegerField(source="assessment.project_id")
     owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
@@ -62,7 +62,7 @@ class _Risk(serializers.ModelSerializer):
         ]
 
 
-class _Mitigation(serializers.ModelSerializer):
+class PortfolioMitigation(serializers.ModelSerializer):
     assessment = serializers.IntegerField(source="assessment_id")
     owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
 
@@ -71,7 +71,7 @@ class _Mitigation(serializers.ModelSerializer):
         fields = ["id", "ref", "title", "assessment", "status", "due_date", "owner"]
 
 
-class _Acceptance(serializers.Serializer):
+class PortfolioAcceptance(serializers.Serializer):
     id = serializers.IntegerField()
     hazard = serializers.IntegerField(source="scenario_id")
     hazard_ref = serializers.CharField(source="scenario.ref")
@@ -80,7 +80,7 @@ class _Acceptance(serializers.Serializer):
     expires_on = serializers.DateField()
 
 
-class _Cell(serializers.Serializer):
+class PortfolioCell(serializers.Serializer):
     likelihood = serializers.IntegerField(min_value=1, max_value=portfolio.COMMON_SIZE)
     severity = serializers.IntegerField(min_value=1, max_value=portfolio.COMMON_SIZE)
     count = serializers.IntegerField(min_value=0)
@@ -89,12 +89,16 @@ class _Cell(serializers.Serializer):
 class PortfolioSerializer(serializers.Serializer):
     today = serializers.DateField()
     status_counts = serializers.DictField(child=serializers.IntegerField(), help_text="Assessments per status.")
-    assessments = _Assessment(many=True)
+    assessments = PortfolioAssessment(many=True)
     overdue_mitigation_count = serializers.IntegerField()
-    overdue_mitigations = _Mitigation(many=True, help_text=f"The {portfolio.LIST_LIMIT} most overdue.")
-    expiring_acceptances = _Acceptance(many=True, help_text=f"Expiring within {portfolio.EXPIRING_WITHIN_DAYS} days.")
-    heatmap = _Cell(many=True, help_text="Residual ratings on the common 5 × 5 (each by position on its matrix).")
-    top_risks = _Risk(many=True)
+    overdue_mitigations = PortfolioMitigation(many=True, help_text=f"The {portfolio.LIST_LIMIT} most overdue.")
+    expiring_acceptances = PortfolioAcceptance(
+        many=True, help_text=f"Expiring within {portfolio.EXPIRING_WITHIN_DAYS} days."
+    )
+    heatmap = PortfolioCell(
+        many=True, help_text="Residual ratings on the common 5 × 5 (each by position on its matrix)."
+    )
+    top_risks = PortfolioRisk(many=True)
 
 
 class PortfolioViewSet(ApiViewSet):
