@@ -20,8 +20,19 @@ from hazards.urls import urlpatterns as hazard_patterns
 from tests.factories import make_hazard
 from tests.webtools import HTMX
 
-# Pages that are not about one project's data: every signed-in user has their own.
-UNSCOPED = {"home", "catalogue", "project_list", "notifications", "notifications_mark_read", "login", "logout"}
+# Pages that are not about one project's data: every signed-in user has their own (the portfolio's
+# scoping to the user's projects is proven in test_portfolio.py).
+UNSCOPED = {
+    "home",
+    "catalogue",
+    "project_list",
+    "notifications",
+    "notifications_mark_read",
+    "portfolio",
+    "portfolio_csv",
+    "login",
+    "logout",
+}
 
 
 def _patterns():
