@@ -317,7 +317,10 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "assessments.models.projects.Role",
         "CategoryEnum": "hazards.models.register.Category",
     },
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "assessments.rest.schema.declare_text_filters_refuse_nul",
+    ],
 }
 # How far behind the oldest open transaction a list's `next_updated_since` is set, to cover the time between
 # a write taking its timestamp and its statement reaching the database, and clock skew between app servers.

@@ -20,10 +20,11 @@ from assessments import selectors as assessment_selectors
 from assessments.errors import QueueUnavailable
 from assessments.exports import download, selectors, service
 from assessments.models import ExportJob, Via
+from assessments.rest.fields import ModelSerializer, StringField
 from assessments.rest.idempotency import idempotent
 
 
-class ExportJobSerializer(serializers.ModelSerializer):
+class ExportJobSerializer(ModelSerializer):
     expired = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 
@@ -64,7 +65,7 @@ class ExportRequestSerializer(serializers.Serializer):
 
 QUEUE_UNAVAILABLE = inline_serializer(
     "ExportQueueUnavailable",
-    {"detail": serializers.CharField(), "code": serializers.CharField(), "job": ExportJobSerializer()},
+    {"detail": StringField(), "code": StringField(), "job": ExportJobSerializer()},
 )
 
 

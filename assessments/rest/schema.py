@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from assessments.rest import conditional, idempotency
+from assessments.rest.fields import StringField
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -27,10 +28,10 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="What went wrong, in a sentence a person can act on.")
-    code = serializers.CharField(help_text="Stable machine-readable code, e.g. invalid, stale_version, throttled.")
+    detail = StringField(help_text="What went wrong, in a sentence a person can act on.")
+    code = StringField(help_text="Stable machine-readable code, e.g. invalid, stale_version, throttled.")
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.ListField(child=StringField()),
         required=False,
         help_text="Messages per field (`non_field_errors` for the whole object); only on 400.",
     )
@@ -211,3 +212,21 @@ class ApiSchema(AutoSchema):
                 responses[str(code)] = self._get_response_for_code(serializer, str(code), direction=direction)
                 responses[str(code)]["description"] = ERROR_DESCRIPTIONS.get(code, "")
         return responses
+
+
+# PostgreSQL cannot store or compare NUL, so every text filter refuses it with a 400 (Django's own
+# ProhibitNullCharactersValidator); the schema says so, so that generated clients and fuzzers agree.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def declare_text_filters_refuse_nul(result, generator, request, public):
+    """Postprocessing hook: a free-text query parameter (a string with no format, pattern or enum of its own)
+    matches NO_NUL_PATTERN."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else ():
+                schema = parameter.get("schema", {})
+                free_text = schema.get("type") == "string" and not {"format", "pattern", "enum"} & set(schema)
+                if parameter.get("in") == "query" and free_text:
+                    schema["pattern"] = NO_NUL_PATTERN
+    return result

@@ -20,7 +20,7 @@ from assessments.models import (
     WebhookEndpoint,
 )
 from assessments.rest import representations
-from assessments.rest.fields import IdField, UsernameField, VisibleObjectField
+from assessments.rest.fields import IdField, ModelSerializer, StringField, UsernameField, VisibleObjectField
 from assessments.services.assessments import CHAIN_STEPS_MAX
 from hazards import scoring
 
@@ -36,7 +36,7 @@ def fetch_assessment(*, user, pk):
 # --- Projects and members -----------------------------------------------------------------------------
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ModelSerializer):
     my_role = serializers.SerializerMethodField(help_text="Your role in the project.")
 
     class Meta:
@@ -65,8 +65,8 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(allow_blank=True, required=False)
+    name = StringField(max_length=200)
+    description = StringField(allow_blank=True, required=False)
     matrix_preset = serializers.ChoiceField(
         choices=list(scoring.PRESETS), required=False, help_text="Replace the matrix new assessments copy."
     )
@@ -75,7 +75,7 @@ class ProjectWriteSerializer(serializers.Serializer):
     max_acceptance_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     user = UsernameField(read_only=True)
 
     class Meta:
@@ -106,7 +106,7 @@ USER_EXPERTISE_CHOICES = [("", "Not set"), *UserExpertise.choices]
 REVIEW_PRACTICE_CHOICES = [("", "Not set"), *ReviewPractice.choices]
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ModelSerializer):
     submitted_by = UsernameField(read_only=True)
     status = serializers.ChoiceField(choices=Status.choices, read_only=True)
     deployment_channel = serializers.ChoiceField(choices=[("", "Not set"), *DeploymentChannel.choices], read_only=True)
@@ -148,15 +148,15 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 
 class AssessmentUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False)
-    model_name = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    model_version = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    title = StringField(max_length=200, required=False)
+    model_name = StringField(max_length=200, allow_blank=True, required=False)
+    model_version = StringField(max_length=100, allow_blank=True, required=False)
     deployment_channel = serializers.ChoiceField(
         choices=[("", "Not set"), *DeploymentChannel.choices], allow_blank=True, required=False
     )
-    user_population = serializers.CharField(allow_blank=True, required=False)
-    application_domain = serializers.CharField(allow_blank=True, required=False)
-    scope = serializers.CharField(allow_blank=True, required=False)
+    user_population = StringField(allow_blank=True, required=False)
+    application_domain = StringField(allow_blank=True, required=False)
+    scope = StringField(allow_blank=True, required=False)
     typical_spec_level = serializers.IntegerField(
         min_value=1, max_value=len(SPEC_LEVELS), allow_null=True, required=False
     )
@@ -171,7 +171,7 @@ class AssessmentUpdateSerializer(serializers.Serializer):
 
 class AssessmentCreateSerializer(AssessmentUpdateSerializer):
     project = VisibleObjectField(fetch=fetch_project, label_text="project")
-    title = serializers.CharField(max_length=200)
+    title = StringField(max_length=200)
 
 
 class AssessmentFilterSerializer(serializers.Serializer):
@@ -181,11 +181,11 @@ class AssessmentFilterSerializer(serializers.Serializer):
 
 
 class RequestChangesSerializer(serializers.Serializer):
-    comment = serializers.CharField(help_text="What needs to change.")
+    comment = StringField(help_text="What needs to change.")
 
 
 class ApproveSerializer(serializers.Serializer):
-    comment = serializers.CharField(allow_blank=True, required=False)
+    comment = StringField(allow_blank=True, required=False)
     seen_hash = serializers.RegexField(
         r"^[0-9a-f]{64}$",
         required=False,
@@ -194,10 +194,10 @@ class ApproveSerializer(serializers.Serializer):
 
 
 class TransitionOptionSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    label = serializers.CharField()
+    name = StringField()
+    label = StringField()
     enabled = serializers.BooleanField()
-    reason = serializers.CharField(help_text="Why it is disabled (empty when enabled).")
+    reason = StringField(help_text="Why it is disabled (empty when enabled).")
 
 
 class DiffQuerySerializer(serializers.Serializer):
@@ -206,18 +206,18 @@ class DiffQuerySerializer(serializers.Serializer):
 
 class SnapshotCheckSerializer(serializers.Serializer):
     snapshot_id = serializers.IntegerField()
-    sha256 = serializers.CharField(help_text="The hash recorded when the snapshot was taken.")
-    recomputed = serializers.CharField(help_text="The hash of the stored text, recomputed now.")
+    sha256 = StringField(help_text="The hash recorded when the snapshot was taken.")
+    recomputed = StringField(help_text="The hash of the stored text, recomputed now.")
     intact = serializers.BooleanField(help_text="The stored text still hashes to the recorded SHA-256.")
     matches_live = serializers.BooleanField(help_text="Today's content gives the same hash.")
 
 
 class ApprovalStateSerializer(serializers.Serializer):
     approval_id = serializers.IntegerField()
-    approver = serializers.CharField()
-    created_at = serializers.CharField()
-    comment = serializers.CharField(allow_blank=True)
-    content_hash = serializers.CharField()
+    approver = StringField()
+    created_at = StringField()
+    comment = StringField(allow_blank=True)
+    content_hash = StringField()
     counts = serializers.BooleanField(help_text="Given to the submitted content, which is still the content.")
     outdated = serializers.BooleanField(help_text="Given to content that is no longer the assessment's content.")
 
@@ -226,7 +226,7 @@ class VerificationSerializer(serializers.Serializer):
     assessment_id = serializers.IntegerField()
     revision = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Status.choices)
-    live_sha256 = serializers.CharField()
+    live_sha256 = StringField()
     submitted = SnapshotCheckSerializer(allow_null=True)
     approved = SnapshotCheckSerializer(allow_null=True)
     approvals = ApprovalStateSerializer(many=True)
@@ -239,8 +239,8 @@ class VerificationSerializer(serializers.Serializer):
 # --- Events ---------------------------------------------------------------------------------------------
 
 
-class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor_name", help_text="Username, or `system` for scheduled work.")
+class EventSerializer(ModelSerializer):
+    actor = StringField(source="actor_name", help_text="Username, or `system` for scheduled work.")
     object_type = serializers.SerializerMethodField()
 
     class Meta:
@@ -280,23 +280,23 @@ class EventFilterSerializer(serializers.Serializer):
 # --- Webhooks -------------------------------------------------------------------------------------------
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(ModelSerializer):
     class Meta:
         model = WebhookEndpoint
         fields = ["id", "project", "url", "event_types", "description", "active", "created_at", "updated_at", "version"]
         read_only_fields = fields
 
-    event_types = serializers.ListField(child=serializers.CharField(), read_only=True)
+    event_types = serializers.ListField(child=StringField(), read_only=True)
 
 
 class WebhookPayloadSerializer(WebhookSerializer):
     """A webhook as other receivers of the project's events see it: the URL without its credentials."""
 
-    url = serializers.CharField(source="redacted_url", read_only=True)
+    url = StringField(source="redacted_url", read_only=True)
 
 
 class WebhookCreatedSerializer(WebhookSerializer):
-    secret = serializers.CharField(read_only=True, help_text="Shown once, here; keep it to verify signatures.")
+    secret = StringField(read_only=True, help_text="Shown once, here; keep it to verify signatures.")
 
     class Meta(WebhookSerializer.Meta):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
@@ -311,9 +311,9 @@ class WebhookUpdateSerializer(serializers.Serializer):
         max_length=50,
         help_text="Event types such as hazard.created or mitigation.*; empty means every event.",
     )
-    description = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    description = StringField(max_length=200, allow_blank=True, required=False)
     active = serializers.BooleanField(required=False)
-    secret = serializers.CharField(
+    secret = StringField(
         min_length=16, max_length=128, required=False, write_only=True, help_text="Replace the signing secret."
     )
 
@@ -321,7 +321,7 @@ class WebhookUpdateSerializer(serializers.Serializer):
 class WebhookCreateSerializer(WebhookUpdateSerializer):
     project = VisibleObjectField(fetch=fetch_project, label_text="project")
     url = serializers.URLField(max_length=500)
-    secret = serializers.CharField(
+    secret = StringField(
         min_length=16, max_length=128, required=False, write_only=True, help_text="Generated when left out."
     )
 
@@ -330,9 +330,9 @@ class WebhookFilterSerializer(serializers.Serializer):
     project = IdField(required=False)
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(ModelSerializer):
     webhook = serializers.IntegerField(source="endpoint_id")
-    event_type = serializers.CharField(source="event.action")
+    event_type = StringField(source="event.action")
 
     class Meta:
         model = WebhookDelivery

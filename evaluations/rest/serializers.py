@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from assessments import selectors as project_selectors
 from assessments.rest import representations
-from assessments.rest.fields import IdField, UsernameField, VisibleObjectField
+from assessments.rest.fields import IdField, ModelSerializer, StringField, UsernameField, VisibleObjectField
 from evaluations import limits, outcomes, selectors, tasksets
 from evaluations.models import EvaluationRun, ModelEndpoint, RunSource, RunStatus
 from evaluations.suites import BUILTIN_SUITES
@@ -69,8 +69,8 @@ class SummaryField(serializers.JSONField):
     pass
 
 
-class EvaluationRunSerializer(serializers.ModelSerializer):
-    ref = serializers.CharField(read_only=True)
+class EvaluationRunSerializer(ModelSerializer):
+    ref = StringField(read_only=True)
     created_by = UsernameField(read_only=True)
     summary = SummaryField(read_only=True)
     is_demo = serializers.BooleanField(read_only=True)
@@ -113,8 +113,8 @@ class EvaluationRunSerializer(serializers.ModelSerializer):
 
 
 class CompletionSerializer(serializers.Serializer):
-    task_id = serializers.CharField(max_length=200)
-    completion = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    task_id = StringField(max_length=200)
+    completion = StringField(allow_blank=True, trim_whitespace=False)
     sample_index = serializers.IntegerField(min_value=0, required=False)
 
 
@@ -122,13 +122,13 @@ class RunCreateSerializer(serializers.Serializer):
     project = VisibleObjectField(fetch=fetch_project, label_text="project")
     suite = serializers.ChoiceField(choices=[*BUILTIN_SUITES, tasksets.CUSTOM])
     custom_suite = VisibleObjectField(fetch=fetch_custom_suite, label_text="suite", required=False, allow_null=True)
-    suite_version = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    suite_version = StringField(max_length=20, required=False, allow_blank=True)
     seed = serializers.IntegerField(min_value=int(limits.SEED.low), max_value=int(limits.SEED.high), required=False)
     tasks_per_level = serializers.IntegerField(
         min_value=int(limits.TASKS_PER_LEVEL.low), max_value=int(limits.TASKS_PER_LEVEL.high), required=False
     )
-    model_version = serializers.CharField(max_length=limits.MODEL_VERSION_MAX, required=False, allow_blank=True)
-    model_name = serializers.CharField(
+    model_version = StringField(max_length=limits.MODEL_VERSION_MAX, required=False, allow_blank=True)
+    model_name = StringField(
         max_length=limits.MODEL_NAME_MAX, required=False, help_text="Required with `completions`."
     )
     endpoint = VisibleObjectField(
@@ -154,12 +154,12 @@ class RunFilterSerializer(serializers.Serializer):
     project = IdField(required=False)
     status = serializers.ChoiceField(choices=RunStatus.choices, required=False)
     source = serializers.ChoiceField(choices=RunSource.choices, required=False)
-    model_name = serializers.CharField(max_length=limits.MODEL_NAME_MAX, required=False)
-    model_version = serializers.CharField(max_length=limits.MODEL_VERSION_MAX, required=False)
+    model_name = StringField(max_length=limits.MODEL_NAME_MAX, required=False)
+    model_version = StringField(max_length=limits.MODEL_VERSION_MAX, required=False)
 
 
 class TaskResultSerializer(serializers.Serializer):
-    task_id = serializers.CharField()
+    task_id = StringField()
     level = serializers.IntegerField()
     samples = serializers.IntegerField()
     passed = serializers.IntegerField()
@@ -167,17 +167,17 @@ class TaskResultSerializer(serializers.Serializer):
 
 
 class SampleSerializer(serializers.Serializer):
-    task_id = serializers.CharField()
+    task_id = StringField()
     index = serializers.IntegerField()
     level = serializers.IntegerField()
-    completion = serializers.CharField()
+    completion = StringField()
     outcome = serializers.ChoiceField(choices=[("", "Not run yet"), *outcomes.CHOICES])
-    detail = serializers.CharField()
+    detail = StringField()
     duration_ms = serializers.IntegerField()
     findings = serializers.ListField(child=serializers.DictField())
 
 
-class ModelEndpointSerializer(serializers.ModelSerializer):
+class ModelEndpointSerializer(ModelSerializer):
     api_key_set = serializers.SerializerMethodField()
 
     class Meta:
@@ -204,9 +204,9 @@ class ModelEndpointSerializer(serializers.ModelSerializer):
 
 
 class ModelEndpointWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=limits.ENDPOINT_NAME_MAX)
-    base_url = serializers.CharField(max_length=limits.BASE_URL_MAX)
-    model = serializers.CharField(max_length=limits.MODEL_NAME_MAX)
+    name = StringField(max_length=limits.ENDPOINT_NAME_MAX)
+    base_url = StringField(max_length=limits.BASE_URL_MAX)
+    model = StringField(max_length=limits.MODEL_NAME_MAX)
     temperature = serializers.FloatField(
         min_value=limits.TEMPERATURE.low, max_value=limits.TEMPERATURE.high, required=False
     )
@@ -216,7 +216,7 @@ class ModelEndpointWriteSerializer(serializers.Serializer):
     max_tokens = serializers.IntegerField(
         min_value=int(limits.MAX_TOKENS.low), max_value=int(limits.MAX_TOKENS.high), required=False
     )
-    api_key = serializers.CharField(
+    api_key = StringField(
         max_length=limits.API_KEY_MAX,
         write_only=True,
         required=False,
@@ -230,22 +230,22 @@ class ModelEndpointCreateSerializer(ModelEndpointWriteSerializer):
 
 
 class SuiteSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    versions = serializers.ListField(child=serializers.CharField())
-    latest_version = serializers.CharField()
+    key = StringField()
+    title = StringField()
+    description = StringField()
+    versions = serializers.ListField(child=StringField())
+    latest_version = StringField()
     seeded = serializers.BooleanField()
-    scale = serializers.CharField()
+    scale = StringField()
     levels = serializers.ListField(child=serializers.IntegerField())
     default_tasks_per_level = serializers.IntegerField()
 
 
 class PromptSerializer(serializers.Serializer):
-    task_id = serializers.CharField()
+    task_id = StringField()
     level = serializers.IntegerField()
-    prompt = serializers.CharField()
-    entry_point = serializers.CharField()
+    prompt = StringField()
+    entry_point = StringField()
 
 
 representations.register(EvaluationRun, EvaluationRunSerializer)

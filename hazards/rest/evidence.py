@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.rest import representations
-from assessments.rest.fields import IdField, UsernameField, VisibleObjectField
+from assessments.rest.fields import IdField, ModelSerializer, StringField, UsernameField, VisibleObjectField
 from evaluations import limits
 from evaluations import selectors as evaluation_selectors
 from hazards import selectors
@@ -22,15 +22,15 @@ def fetch_run(*, user, pk):
 
 class SuggestionSerializer(serializers.Serializer):
     value = serializers.IntegerField(allow_null=True, help_text="Suggested likelihood; null when none can be made.")
-    reasons = serializers.ListField(child=serializers.CharField(), help_text="The rule's steps, in order.")
-    missing = serializers.CharField(help_text="Why there is no suggestion (empty when there is one).")
+    reasons = serializers.ListField(child=StringField(), help_text="The rule's steps, in order.")
+    missing = StringField(help_text="Why there is no suggestion (empty when there is one).")
     figures = serializers.DictField(help_text="The numbers the rule read (pass rate, reliable level, threshold).")
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class CitationSerializer(ModelSerializer):
     hazard = serializers.IntegerField(source="scenario_id", read_only=True)
-    hazard_ref = serializers.CharField(source="scenario.ref", read_only=True)
-    run_ref = serializers.CharField(source="run.ref", read_only=True)
+    hazard_ref = StringField(source="scenario.ref", read_only=True)
+    run_ref = StringField(source="run.ref", read_only=True)
     run_uid = serializers.UUIDField(source="run.uid", read_only=True)
     created_by = UsernameField(read_only=True)
     stale = serializers.SerializerMethodField()
@@ -80,8 +80,10 @@ class CitationCreateSerializer(serializers.Serializer):
     hazard = VisibleObjectField(fetch=fetch_hazard, label_text="hazard")
     run = VisibleObjectField(fetch=fetch_run, label_text="evaluation run")
     relation = serializers.ChoiceField(choices=EvidenceRelation.choices)
-    level = serializers.IntegerField(min_value=1, max_value=50, required=False, allow_null=True)
-    note = serializers.CharField(max_length=limits.NOTE_MAX, required=False, allow_blank=True)
+    level = serializers.IntegerField(
+        min_value=limits.LEVEL.low, max_value=limits.LEVEL.high, required=False, allow_null=True
+    )
+    note = StringField(max_length=limits.NOTE_MAX, required=False, allow_blank=True)
 
 
 class CitationFilterSerializer(serializers.Serializer):

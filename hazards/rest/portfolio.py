@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
-from assessments.rest.fields import IdField
+from assessments.rest.fields import IdField, ModelSerializer, StringField
 from assessments.rest.schema import also_returns
 from assessments.rest.viewsets import ApiViewSet
 from hazards import portfolio
@@ -14,7 +14,7 @@ NOBODY = 0  # no user has this id
 
 class PortfolioFilterSerializer(serializers.Serializer):
     project = IdField(required=False, help_text="Only this project (one of yours).")
-    owner = serializers.CharField(
+    owner = StringField(
         max_length=150, required=False, help_text="Username: scenarios they own and mitigations assigned to them."
     )
     category = serializers.ChoiceField(choices=Category.choices, required=False, help_text="A hazard area.")
@@ -32,19 +32,19 @@ class PortfolioFilterSerializer(serializers.Serializer):
 class PortfolioAssessment(serializers.Serializer):
     id = serializers.IntegerField()
     project = serializers.IntegerField(source="project_id")
-    project_name = serializers.CharField(source="project.name")
-    title = serializers.CharField()
+    project_name = StringField(source="project.name")
+    title = StringField()
     revision = serializers.IntegerField()
-    status = serializers.CharField()
+    status = StringField()
     due_date = serializers.DateField(allow_null=True)
     next_review_date = serializers.DateField(allow_null=True)
     scenario_count = serializers.IntegerField()
 
 
-class PortfolioRisk(serializers.ModelSerializer):
+class PortfolioRisk(ModelSerializer):
     assessment = serializers.IntegerField(source="assessment_id")
     project = serializers.IntegerField(source="assessment.project_id")
-    owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
+    owner = StringField(source="owner.username", allow_null=True, default=None)
 
     class Meta:
         model = HazardScenario
@@ -62,9 +62,9 @@ class PortfolioRisk(serializers.ModelSerializer):
         ]
 
 
-class PortfolioMitigation(serializers.ModelSerializer):
+class PortfolioMitigation(ModelSerializer):
     assessment = serializers.IntegerField(source="assessment_id")
-    owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
+    owner = StringField(source="owner.username", allow_null=True, default=None)
 
     class Meta:
         model = Mitigation
@@ -74,9 +74,9 @@ class PortfolioMitigation(serializers.ModelSerializer):
 class PortfolioAcceptance(serializers.Serializer):
     id = serializers.IntegerField()
     hazard = serializers.IntegerField(source="scenario_id")
-    hazard_ref = serializers.CharField(source="scenario.ref")
+    hazard_ref = StringField(source="scenario.ref")
     assessment = serializers.IntegerField(source="scenario.assessment_id")
-    accepted_by = serializers.CharField(source="accepted_by.username")
+    accepted_by = StringField(source="accepted_by.username")
     expires_on = serializers.DateField()
 
 

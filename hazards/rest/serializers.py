@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.rest import representations
-from assessments.rest.fields import IdField, UsernameField, VisibleObjectField
+from assessments.rest.fields import IdField, ModelSerializer, StringField, UsernameField, VisibleObjectField
 from assessments.rest.serializers import fetch_assessment
 from hazards import selectors as hazard_selectors
 from hazards.models import (
@@ -37,7 +37,7 @@ def _rating(**kwargs):
 # --- Hazards --------------------------------------------------------------------------------------------
 
 
-class HazardSerializer(serializers.ModelSerializer):
+class HazardSerializer(ModelSerializer):
     project = serializers.IntegerField(source="assessment.project_id", read_only=True)
     owner = UsernameField(read_only=True)
     source_template = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
@@ -72,17 +72,17 @@ class HazardSerializer(serializers.ModelSerializer):
 
 
 class HazardUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False)
-    external_ref = serializers.CharField(
+    title = StringField(max_length=200, required=False)
+    external_ref = StringField(
         max_length=EXTERNAL_REF_MAX_LENGTH,
         allow_blank=True,
         required=False,
         help_text="Its id in another register (e.g. the tool it was imported from).",
     )
-    description = serializers.CharField(allow_blank=True, required=False)
+    description = StringField(allow_blank=True, required=False)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
-    causes = serializers.CharField(allow_blank=True, required=False)
-    affected_parties = serializers.CharField(allow_blank=True, required=False)
+    causes = StringField(allow_blank=True, required=False)
+    affected_parties = StringField(allow_blank=True, required=False)
     inherent_likelihood = _rating()
     inherent_severity = _rating()
     residual_likelihood = _rating()
@@ -93,7 +93,7 @@ class HazardUpdateSerializer(serializers.Serializer):
 
 class HazardCreateSerializer(HazardUpdateSerializer):
     assessment = VisibleObjectField(fetch=fetch_assessment, label_text="assessment")
-    title = serializers.CharField(max_length=200)
+    title = StringField(max_length=200)
 
 
 class HazardFilterSerializer(serializers.Serializer):
@@ -101,7 +101,7 @@ class HazardFilterSerializer(serializers.Serializer):
     assessment = IdField(required=False)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     treatment = serializers.ChoiceField(choices=Treatment.choices, required=False)
-    owner = serializers.CharField(max_length=150, required=False, help_text="Username of the owner.")
+    owner = StringField(max_length=150, required=False, help_text="Username of the owner.")
     risk_level = serializers.RegexField(
         r"^[a-z0-9_]+$", max_length=40, required=False, help_text="A residual risk level key of the matrix."
     )
@@ -110,7 +110,7 @@ class HazardFilterSerializer(serializers.Serializer):
 # --- Consequences ---------------------------------------------------------------------------------------
 
 
-class ConsequenceSerializer(serializers.ModelSerializer):
+class ConsequenceSerializer(ModelSerializer):
     hazard = serializers.IntegerField(source="scenario_id", read_only=True)
     assessment = serializers.IntegerField(source="scenario.assessment_id", read_only=True)
     project = serializers.IntegerField(source="scenario.assessment.project_id", read_only=True)
@@ -134,7 +134,7 @@ class ConsequenceSerializer(serializers.ModelSerializer):
 
 
 class ConsequenceUpdateSerializer(serializers.Serializer):
-    description = serializers.CharField(required=False)
+    description = StringField(required=False)
     harm_type = serializers.ChoiceField(choices=HarmType.choices, required=False)
     affected_party = serializers.ChoiceField(choices=AffectedParty.choices, required=False)
     severity = serializers.IntegerField(min_value=1, max_value=MAX_RATING, required=False)
@@ -142,7 +142,7 @@ class ConsequenceUpdateSerializer(serializers.Serializer):
 
 class ConsequenceCreateSerializer(ConsequenceUpdateSerializer):
     hazard = VisibleObjectField(fetch=fetch_hazard, label_text="hazard")
-    description = serializers.CharField()
+    description = StringField()
     harm_type = serializers.ChoiceField(choices=HarmType.choices)
     affected_party = serializers.ChoiceField(choices=AffectedParty.choices)
     severity = serializers.IntegerField(min_value=1, max_value=MAX_RATING)
@@ -157,11 +157,11 @@ class ConsequenceFilterSerializer(serializers.Serializer):
 # --- Mitigations ----------------------------------------------------------------------------------------
 
 
-class MitigationSerializer(serializers.ModelSerializer):
+class MitigationSerializer(ModelSerializer):
     project = serializers.IntegerField(source="assessment.project_id", read_only=True)
     owner = UsernameField(read_only=True)
     hazards = serializers.SerializerMethodField(help_text="Ids of the hazards (scenarios) it addresses.")
-    external_url = serializers.CharField(read_only=True, help_text="A link to the ticket, or empty.")
+    external_url = StringField(read_only=True, help_text="A link to the ticket, or empty.")
 
     class Meta:
         model = Mitigation
@@ -193,23 +193,23 @@ class MitigationSerializer(serializers.ModelSerializer):
 
 
 class MitigationUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(allow_blank=True, required=False)
+    title = StringField(max_length=200, required=False)
+    description = StringField(allow_blank=True, required=False)
     kind = serializers.ChoiceField(choices=MitigationKind.choices, required=False)
     status = serializers.ChoiceField(choices=MitigationStatus.choices, required=False)
     owner = UsernameField(required=False)
     due_date = serializers.DateField(allow_null=True, required=False)
-    verification_note = serializers.CharField(allow_blank=True, required=False)
+    verification_note = StringField(allow_blank=True, required=False)
     hazards = serializers.ListField(child=IdField(), required=False, max_length=1000, help_text="Replaces the links.")
-    external_system = serializers.CharField(max_length=50, allow_blank=True, required=False)
-    external_key = serializers.CharField(max_length=100, allow_blank=True, required=False)
-    external_url = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    external_system = StringField(max_length=50, allow_blank=True, required=False)
+    external_key = StringField(max_length=100, allow_blank=True, required=False)
+    external_url = StringField(max_length=500, allow_blank=True, required=False)
     external_synced_at = serializers.DateTimeField(allow_null=True, required=False)
 
 
 class MitigationCreateSerializer(MitigationUpdateSerializer):
     assessment = VisibleObjectField(fetch=fetch_assessment, label_text="assessment")
-    title = serializers.CharField(max_length=200)
+    title = StringField(max_length=200)
     kind = serializers.ChoiceField(choices=MitigationKind.choices)
 
 
@@ -217,22 +217,22 @@ class MitigationFilterSerializer(serializers.Serializer):
     project = IdField(required=False)
     assessment = IdField(required=False)
     status = serializers.ChoiceField(choices=MitigationStatus.choices, required=False)
-    owner = serializers.CharField(max_length=150, required=False, help_text="Username of the owner.")
+    owner = StringField(max_length=150, required=False, help_text="Username of the owner.")
     hazard = IdField(required=False)
-    external_system = serializers.CharField(max_length=50, required=False)
-    external_key = serializers.CharField(max_length=100, required=False)
+    external_system = StringField(max_length=50, required=False)
+    external_key = StringField(max_length=100, required=False)
 
 
 class TicketQuerySerializer(serializers.Serializer):
-    external_system = serializers.CharField(max_length=50, help_text="e.g. jira, github, servicenow")
-    external_key = serializers.CharField(max_length=100, help_text="The ticket key, e.g. SEC-123")
+    external_system = StringField(max_length=50, help_text="e.g. jira, github, servicenow")
+    external_key = StringField(max_length=100, help_text="The ticket key, e.g. SEC-123")
     assessment = IdField(required=False, help_text="Needed when the ticket is linked in several live assessments.")
 
 
 # --- Acceptances and comments ---------------------------------------------------------------------------
 
 
-class AcceptanceSerializer(serializers.ModelSerializer):
+class AcceptanceSerializer(ModelSerializer):
     hazard = serializers.IntegerField(source="scenario_id", read_only=True)
     assessment = serializers.IntegerField(source="scenario.assessment_id", read_only=True)
     project = serializers.IntegerField(source="scenario.assessment.project_id", read_only=True)
@@ -268,13 +268,13 @@ class AcceptanceSerializer(serializers.ModelSerializer):
 
 class AcceptanceCreateSerializer(serializers.Serializer):
     hazard = VisibleObjectField(fetch=fetch_hazard, label_text="hazard")
-    rationale = serializers.CharField()
-    conditions = serializers.CharField(allow_blank=True, required=False)
+    rationale = StringField()
+    conditions = StringField(allow_blank=True, required=False)
     expires_on = serializers.DateField()
 
 
 class AcceptanceRevokeSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = StringField()
 
 
 class AcceptanceFilterSerializer(serializers.Serializer):
@@ -284,7 +284,7 @@ class AcceptanceFilterSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ModelSerializer):
     hazard = serializers.IntegerField(source="scenario_id", read_only=True, allow_null=True)
     project = serializers.IntegerField(source="assessment.project_id", read_only=True)
     author = UsernameField(read_only=True)
@@ -295,7 +295,7 @@ class CommentSerializer(serializers.ModelSerializer):
         fields = ["id", "project", "assessment", "hazard", "author", "body", "mentions", "created_at", "updated_at"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    @extend_schema_field(serializers.ListField(child=StringField()))
     def get_mentions(self, comment) -> list[str]:
         return sorted(u.username for u in comment.mentions.all())
 
@@ -303,7 +303,7 @@ class CommentSerializer(serializers.ModelSerializer):
 class CommentCreateSerializer(serializers.Serializer):
     assessment = VisibleObjectField(fetch=fetch_assessment, label_text="assessment")
     hazard = VisibleObjectField(fetch=fetch_hazard, label_text="hazard", required=False, allow_null=True)
-    body = serializers.CharField(max_length=10_000, help_text="@username mentions notify project members.")
+    body = StringField(max_length=10_000, help_text="@username mentions notify project members.")
 
 
 class CommentFilterSerializer(serializers.Serializer):
@@ -315,7 +315,7 @@ class CommentFilterSerializer(serializers.Serializer):
 # --- Catalogue ------------------------------------------------------------------------------------------
 
 
-class TemplateSerializer(serializers.ModelSerializer):
+class TemplateSerializer(ModelSerializer):
     class Meta:
         model = HazardTemplate
         fields = [
@@ -340,13 +340,13 @@ class TemplateSerializer(serializers.ModelSerializer):
 
 class TemplateFilterSerializer(serializers.Serializer):
     area = serializers.ChoiceField(choices=Category.choices, required=False)
-    q = serializers.CharField(max_length=200, required=False, help_text="Words in the title or description, or a key.")
+    q = StringField(max_length=200, required=False, help_text="Words in the title or description, or a key.")
 
 
 class InstantiateSerializer(serializers.Serializer):
     assessment = VisibleObjectField(fetch=fetch_assessment, label_text="assessment")
     templates = serializers.ListField(
-        child=serializers.CharField(max_length=20), min_length=1, max_length=100, help_text="Template keys."
+        child=StringField(max_length=20), min_length=1, max_length=100, help_text="Template keys."
     )
 
 

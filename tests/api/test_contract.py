@@ -7,6 +7,7 @@ import pytest
 
 from assessments.models import Assessment
 from assessments.rest import conditional, idempotency, pagination
+from assessments.rest.schema import NO_NUL_PATTERN
 
 
 def _assert_error_shape(response, status: int, code: str) -> dict:
@@ -112,7 +113,42 @@ def test_the_schema_declares_the_rules_the_server_applies(anonymous_client, db):
     assert {"400", "404", "409"} <= set(diff)
 
 
+def test_every_text_filter_the_schema_says_refuses_nul_answers_400_naming_it(world, owner, api_client_for):
+    spec = api_client_for(owner).get("/api/v1/schema/?format=json").json()
+    client = api_client_for(owner)
+    checked = []
+    for path, operations in spec["paths"].items():
+        for parameter in operations.get("get", {}).get("parameters", []) if "{" not in path else ():
+            if parameter["in"] == "query" and parameter["schema"].get("pattern") == NO_NUL_PATTERN:
+                body = _assert_error_shape(client.get(path, {parameter["name"]: "a\x00b"}), 400, "invalid")
+                assert parameter["name"] in body["errors"], (path, body)
+                checked.append((path, parameter["name"]))
+    assert len(checked) >= 8, checked
+
+
 def test_a_diff_of_a_first_revision_without_against_is_a_409(world, owner, api_client_for):
     assert Assessment.objects.get(pk=world.assessment.pk).previous_id is None
     response = api_client_for(owner).get(f"/api/v1/assessments/{world.assessment.pk}/diff/")
     _assert_error_shape(response, 409, "no_previous_revision")
+
+
+@pytest.mark.parametrize("description", [12, 1.5e16, True, ["text"], {"text": "x"}])
+def test_a_number_or_other_json_value_where_the_schema_says_string_is_a_400_naming_the_field(
+    world, owner, api_client_for, description
+):
+    before = world.hazard.description
+    response = api_client_for(owner).patch(
+        f"/api/v1/hazards/{world.hazard.pk}/", {"description": description}, format="json", HTTP_IF_MATCH="*"
+    )
+    body = _assert_error_shape(response, 400, "invalid")
+    assert list(body["errors"]) == ["description"]
+    world.hazard.refresh_from_db()
+    assert world.hazard.description == before
+
+
+def test_a_generated_text_field_of_a_model_serializer_is_as_strict_as_a_declared_one(owner, api_client_for, db):
+    response = api_client_for(owner).post(
+        "/api/v1/projects/", {"name": "Strict", "description": 17, "matrix_preset": "mil_std_882e"}, format="json"
+    )
+    body = _assert_error_shape(response, 400, "invalid")
+    assert "description" in body["errors"]
