@@ -96,8 +96,10 @@ class SuiteUploadForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     tasks = forms.FileField(
         label="Tasks file",
-        help_text="HumanEval JSONL: task_id, prompt, entry_point, test; optional level (1–13), canonical_solution, "
-        "attributes.",
+        help_text=(
+            f"HumanEval JSONL: task_id, prompt, entry_point, test; optional level "
+            f"({limits.LEVEL.low:g}–{limits.LEVEL.high:g}), canonical_solution, attributes."
+        ),
     )
 
 
@@ -106,8 +108,8 @@ class CitationForm(forms.Form):
     relation = forms.ChoiceField(choices=EvidenceRelation.choices, label="How the hazard responds to capability")
     level = forms.IntegerField(
         label="Level the hazard needs",
-        min_value=1,
-        max_value=50,
+        min_value=limits.LEVEL.low,
+        max_value=limits.LEVEL.high,
         required=False,
         help_text="Capability-enabled hazards: e.g. rubric level 4 for system-level code. Empty: the highest measured.",
     )

@@ -32,6 +32,9 @@ TASKS_PER_LEVEL = Range(1, 50, "the tasks per level")
 SEED = Range(0, 2**31 - 1, "a seed")
 RELIABILITY_THRESHOLD = Range(50, 100, "a reliability threshold (per cent)")
 EVIDENCE_MAX_AGE_DAYS = Range(1, 3650, "a maximum evidence age (days)")
+# A task's level, and the level a citation says a hazard needs: the chained suite's 1 to 13 steps is the
+# widest scale (rubric levels are 1 to 5), and teams' own tasks use the same one.
+LEVEL = Range(1, 13, "a level")
 
 # Uploaded files: completions of a full chained run (13 × 50 × 20 samples) fit comfortably.
 COMPLETIONS_FILE_MAX_BYTES = 20 * 1024 * 1024

@@ -4,9 +4,8 @@ from dataclasses import dataclass
 
 from evaluations import freshness, likelihood, results
 from evaluations.models import EvaluationRun, RunStatus
+from evaluations.suites.base import CHAINED_SCALE
 from hazards.models import EvidenceCitation
-
-CHAINED_SCALE = "chained steps"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass, field
 
+# What a suite's levels count; the assessment's context has one typical value for each.
+CHAINED_SCALE = "chained steps"
+RUBRIC_SCALE = "specification level"
+
 
 @dataclass(frozen=True)
 class EvalTask:
@@ -30,7 +34,7 @@ class Suite:
     description: str
     versions: tuple[str, ...]
     seeded: bool
-    scale: str  # what a level counts: "chained steps" or "specification level"
+    scale: str  # what a level counts: CHAINED_SCALE or RUBRIC_SCALE
     levels: tuple[int, ...]
     default_tasks_per_level: int
 

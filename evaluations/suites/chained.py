@@ -11,7 +11,7 @@ import random
 import string
 from dataclasses import dataclass
 
-from evaluations.suites.base import EvalTask, Suite
+from evaluations.suites.base import CHAINED_SCALE, EvalTask, Suite
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class ChainedSuite(Suite):
     )
     versions = ("1",)
     seeded = True
-    scale = "chained steps"
+    scale = CHAINED_SCALE
     levels = tuple(range(1, len(BLOCKS) + 1))
     default_tasks_per_level = 20
 

@@ -8,6 +8,7 @@ and attributes (expressivity ratings 0–2).
 import ast
 import json
 
+from evaluations import limits
 from evaluations.suites.base import EvalTask
 
 MAX_TASKS = 500
@@ -66,8 +67,8 @@ def _check_line(number: int, item, seen: set[str]) -> tuple[list[str], EvalTask 
     elif not checks:
         problems.append(f"{where}: `test` does not define check(candidate).")
     level = item.get("level", 1)
-    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 13:
-        problems.append(f"{where}: `level` must be a whole number from 1 to 13.")
+    if isinstance(level, bool) or not isinstance(level, int) or limits.LEVEL.check(level):
+        problems.append(f"{where}: `level` must be a whole number from {limits.LEVEL.low:g} to {limits.LEVEL.high:g}.")
     attributes = item.get("attributes", {})
     if not isinstance(attributes, dict) or any(
         not isinstance(k, str) or isinstance(v, bool) or v not in (0, 1, 2) for k, v in attributes.items()

@@ -9,7 +9,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from evaluations.suites.base import EvalTask, Suite
+from evaluations.suites.base import RUBRIC_SCALE, EvalTask, Suite
 
 DATA = Path(__file__).parent / "data"
 ATTRIBUTES = (
@@ -38,7 +38,7 @@ class RubricSuite(Suite):
     )
     versions = ("1",)
     seeded = False
-    scale = "specification level"
+    scale = RUBRIC_SCALE
     levels = (1, 2, 3, 4, 5)
     default_tasks_per_level = 6
 

@@ -40,7 +40,7 @@ def citation_create(
         errors["relation"] = [f"Choose one of: {', '.join(EvidenceRelation.values)}."]
     if level in ("", None):
         level = None
-    elif isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 50:
+    elif isinstance(level, bool) or not isinstance(level, int) or limits.LEVEL.check(level):
         errors["level"] = ["Give the level the hazard needs as a whole number, or leave it empty."]
     note = (note or "").strip()
     if len(note) > limits.NOTE_MAX:

@@ -4,6 +4,7 @@ These run real bubblewrap sandboxes (installed by .ci/run), no doubles: the outc
 attempt leaves are what a run records for that sample.
 """
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -86,7 +87,9 @@ def test_a_fork_bomb_hits_the_process_limit_and_others_still_run():
 
 
 def test_an_infinite_loop_is_stopped_by_the_cpu_limit():
-    result = run("    while True:\n        pass\n")
+    # A wall clock far above the CPU limit, so that a loaded machine (the loop getting half a core) still
+    # shows the CPU limit and not the wall clock doing the stopping.
+    result = run("    while True:\n        pass\n", limits=dataclasses.replace(FAST, wall_seconds=30))
     assert (result.outcome, result.detail) == (outcomes.TIMEOUT, "Killed after 2 s of CPU time.")
 
 
