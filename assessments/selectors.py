@@ -105,6 +105,11 @@ def project_members_with_role(*, project: Project, roles) -> QuerySet[User]:
     ).distinct()
 
 
+def is_manager(*, user: User) -> bool:
+    """Whether the user signs off somewhere (approver or owner of a project): the people who read portfolios."""
+    return Membership.objects.filter(user=user, role__in=permissions.APPROVERS).exists()
+
+
 def reviews_waiting(*, user: User) -> QuerySet[Assessment]:
     """Assessments in review that wait for this user: they may review them, did not submit them, and (for
     approvers) have not yet approved the content as it stands. Each carries its counting approvals."""

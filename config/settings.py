@@ -194,7 +194,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Managers land on the portfolio, everyone else on My work (hazards.views.dashboard.landing).
+LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Internationalisation --------------------------------------------------------------------------

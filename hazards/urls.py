@@ -18,6 +18,7 @@ from hazards.views import (
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("start/", dashboard.landing, name="landing"),
     path("portfolio/", portfolio.portfolio_page, name="portfolio"),
     path("portfolio/export.csv", portfolio.portfolio_csv, name="portfolio_csv"),
     path("catalogue/", catalogue.catalogue, name="catalogue"),

@@ -1,11 +1,17 @@
-"""My work: the signed-in user's mitigations, reviews waiting for them, notifications and recent activity."""
+"""My work: the signed-in user's mitigations, reviews waiting for them, notifications and recent activity;
+and where a sign-in lands: managers on the portfolio, everyone else on My work."""
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from assessments import selectors
 from assessments.views.common import browser_view
 from hazards import selectors as hazard_selectors
+
+
+@browser_view
+def landing(request):
+    return redirect("portfolio" if selectors.is_manager(user=request.user) else "home")
 
 
 @browser_view

@@ -21,7 +21,8 @@ def sign_in(page, live_server, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    # Managers land on the portfolio, everyone else on My work.
+    page.wait_for_url(lambda url: url in (f"{live_server.url}/", f"{live_server.url}/portfolio/"))
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from tests.webtools import HTMX
 # scoping to the user's projects is proven in test_portfolio.py).
 UNSCOPED = {
     "home",
+    "landing",
     "catalogue",
     "project_list",
     "notifications",

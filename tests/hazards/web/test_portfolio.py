@@ -109,3 +109,24 @@ def test_the_portfolio_makes_the_same_number_of_queries_for_more_projects_and_ro
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
     assert HazardScenario.objects.count() == 15
+
+
+def _sign_in(client, user, **query):
+    return client.post(
+        "/accounts/login/" + (f"?next={query['next']}" if query else ""),
+        {"username": user.username, "password": "correct horse battery staple"},
+    )
+
+
+def test_a_manager_lands_on_the_portfolio_and_everyone_else_on_my_work(client, owner, contributor, two_projects):
+    landed = _sign_in(client, owner)
+    assert landed.status_code == 302 and client.get(landed["Location"])["Location"] == "/portfolio/"
+    client.logout()
+    landed = _sign_in(client, contributor)
+    assert client.get(landed["Location"])["Location"] == "/"
+
+
+def test_an_approver_is_a_manager_too_and_a_next_page_wins(client, approver, two_projects):
+    assert client.get(_sign_in(client, approver)["Location"])["Location"] == "/portfolio/"
+    client.logout()
+    assert _sign_in(client, approver, next="/catalogue/")["Location"] == "/catalogue/"
