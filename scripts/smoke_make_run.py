@@ -92,9 +92,10 @@ def main() -> int:
         request = urllib.request.Request(
             f"{base}/accounts/login/", data=body.encode(), headers={"Referer": f"{base}/accounts/login/"}
         )
-        home = opener.open(request, timeout=10)
-        if home.geturl().rstrip("/") != base or "Sign out" not in home.read().decode():
-            raise SystemExit(f"signing in as olivia did not reach the home page ({home.geturl()})")
+        landed = opener.open(request, timeout=10)
+        # olivia owns the demo project, so she lands on the portfolio (managers' first page).
+        if landed.geturl() != f"{base}/portfolio/" or "Sign out" not in landed.read().decode():
+            raise SystemExit(f"signing in as olivia did not reach the portfolio ({landed.geturl()})")
         api = urllib.request.Request(f"{base}/api/v1/projects/", headers={"Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(api, timeout=10) as answer:
             projects = json.load(answer)["results"]
