@@ -5,22 +5,27 @@ risk acceptances expiring soon, the residual heat map summed over all of them, a
 Assessments may use different matrices, so the heat map places each rating on a common 5 × 5 by its
 position on its own axis (a 4-level severity's 4 is the 5-point scale's 5), drawn in the default matrix's
 colours; a cell filters the list of risks to the ratings it holds. Every read is one query whatever the
-number of projects and scenarios.
+number of projects and scenarios, and the per-assessment figures come from a cache that the assessment's
+next write makes obsolete (hazards.portfolio_summaries).
 """
 
 import datetime
+import heapq
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments import workflow
-from assessments.models import Assessment, Project, Status
+from assessments.models import Assessment, AuditEvent, Project, Status
+from hazards import portfolio_summaries as summaries
 from hazards import scoring
 from hazards.models import HazardScenario, Mitigation, RiskAcceptance
-from hazards.selectors import OPEN_MITIGATION_STATUSES, visible_to
+from hazards.selectors import visible_to
 
 EXPIRING_WITHIN_DAYS = 30
 TOP_RISKS = 10
@@ -59,9 +64,8 @@ def on_common_axis(value: int, size: int) -> int:
 
 
 def _current(user: User, f: PortfolioFilters) -> QuerySet[Assessment]:
-    assessments = Assessment.objects.filter(
-        visible_to(user, prefix=""), status__in=workflow.TRACKING_STATUSES
-    ).distinct()
+    # One membership per user and project (a unique constraint), so the join yields each assessment once.
+    assessments = Assessment.objects.filter(visible_to(user, prefix=""), status__in=workflow.TRACKING_STATUSES)
     return assessments.filter(project_id=f.project) if f.project else assessments
 
 
@@ -127,11 +131,15 @@ def colleagues(*, user: User) -> list[User]:
 
 
 def current_assessments(*, user: User, f: PortfolioFilters) -> list[Assessment]:
-    """Assessments still tracked, soonest due first, with their scenario counts."""
+    """Assessments still tracked, soonest due first, each with the id of its newest audit event (the version
+    of its content that the portfolio's figures are cached under)."""
+    newest_event = AuditEvent.objects.filter(assessment=OuterRef("pk")).order_by("-id").values("id")[:1]
     return list(
         _current(user, f)
         .select_related("project")
-        .annotate(scenario_count=Count("scenarios", distinct=True))
+        # The project's own matrix and import settings are large JSON that no portfolio row shows.
+        .defer("project__matrix", "project__import_mapping", "project__import_values")
+        .annotate(last_event_id=Coalesce(Subquery(newest_event), 0))
         .order_by(F("due_date").asc(nulls_last=True), F("next_review_date").asc(nulls_last=True), "title", "pk")
     )
 
@@ -140,56 +148,65 @@ def level_name(matrix: dict, level_key: str) -> str:
     return scoring.level_by_key(matrix, level_key).name if level_key else ""
 
 
+def _overdue_filter(f: PortfolioFilters) -> Q:
+    q = Q(owner_id=f.owner) if f.owner is not None else Q()
+    return q & summaries.of_category(f.category) if f.category else q
+
+
 def portfolio(*, user: User, f: PortfolioFilters, today: datetime.date | None = None) -> Portfolio:
     today = today or timezone.localdate()
     assessments = current_assessments(user=user, f=f)
-    ids = [a.pk for a in assessments]
+    query = summaries.Query(
+        scenario_filter=_scenario_filter(f),
+        cell_filter=_cell_filter(assessments, f),
+        mitigation_filter=_overdue_filter(f),
+        today=today,
+        top=TOP_RISKS,
+        listed=LIST_LIMIT,
+    )
+    figures = summaries.summaries(assessments=assessments, filters=f, query=query)
     status_counts = {status: 0 for status in Status.values if status in workflow.TRACKING_STATUSES}
+    heatmap: dict[tuple[int, int], int] = defaultdict(int)
     for a in assessments:
         status_counts[a.status] += 1
-    # Grouped in the database: one row per assessment and rating, not per scenario.
-    rated = (
-        HazardScenario.objects.filter(assessment__in=ids, residual_likelihood__isnull=False)
-        .filter(_scenario_filter(f), residual_severity__isnull=False)
-        .values_list("assessment_id", "residual_likelihood", "residual_severity")
-        .annotate(n=Count("id"))
-        .order_by()
+        summary = figures[a.pk]
+        a.scenario_count = summary.risks.scenario_count
+        l_size, s_size = scoring.axis_size(a.matrix, "likelihood"), scoring.axis_size(a.matrix, "severity")
+        for (likelihood, severity), n in summary.risks.cells.items():
+            heatmap[(on_common_axis(likelihood, l_size), on_common_axis(severity, s_size))] += n
+    # Each summary's lists are sorted: merging them lazily reads only as far as the page shows.
+    top = heapq.merge(
+        *(((summaries.risk_sort_key(a.pk, e), e[-1]) for e in figures[a.pk].risks.top) for a in assessments)
     )
-    sizes = {
-        a.pk: (scoring.axis_size(a.matrix, "likelihood"), scoring.axis_size(a.matrix, "severity")) for a in assessments
-    }
-    heatmap: dict[tuple[int, int], int] = defaultdict(int)
-    for assessment_id, likelihood, severity, n in rated:
-        l_size, s_size = sizes[assessment_id]
-        heatmap[(on_common_axis(likelihood, l_size), on_common_axis(severity, s_size))] += n
-    overdue = Mitigation.objects.filter(
-        assessment__in=ids, status__in=OPEN_MITIGATION_STATUSES, due_date__lt=today
-    ).filter(Q(owner_id=f.owner) if f.owner is not None else Q())
-    if f.category:
-        overdue = overdue.filter(scenarios__category=f.category).distinct()
-    overdue_list = list(
-        overdue.select_related("assessment__project", "owner").order_by("due_date", "assessment_id", "number")[
-            :LIST_LIMIT
-        ]
-    )
-    overdue_count = len(overdue_list) if len(overdue_list) < LIST_LIMIT else overdue.count()
+    overdue = heapq.merge(*((((due, a.pk, n), pk) for due, n, pk in figures[a.pk].overdue.first) for a in assessments))
+    top_ids = [pk for _, pk in itertools.islice(top, TOP_RISKS)]
+    overdue_ids = [pk for _, pk in itertools.islice(overdue, LIST_LIMIT)]
+    # The rows shown are read fresh (names, titles, owners), in the order the figures gave; their assessments
+    # are the ones already read.
+    by_id = {a.pk: a for a in assessments}
+    scenario_rows = HazardScenario.objects.select_related("owner").in_bulk(top_ids)
+    mitigation_rows = Mitigation.objects.select_related("owner").in_bulk(overdue_ids)
+    for row in [*scenario_rows.values(), *mitigation_rows.values()]:
+        row.assessment = by_id[row.assessment_id]
     expiring = list(
         RiskAcceptance.objects.valid(today)
-        .filter(scenario__assessment__in=ids, expires_on__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS))
+        .filter(
+            scenario__assessment__in=[a.pk for a in assessments],
+            expires_on__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
+        )
         .filter(_scenario_filter(f, "scenario__"))
         .select_related("scenario__assessment__project", "accepted_by")
         .order_by("expires_on", "pk")[:LIST_LIMIT]
     )
-    top = list(scenarios(user=user, f=f, assessments=assessments)[:TOP_RISKS])
     return Portfolio(
         today=today,
         assessments=assessments,
         status_counts=status_counts,
-        overdue_mitigations=overdue_list,
-        overdue_mitigation_count=overdue_count,
+        overdue_mitigations=[mitigation_rows[pk] for pk in overdue_ids if pk in mitigation_rows],
+        overdue_mitigation_count=sum(figures[a.pk].overdue.count for a in assessments),
         expiring_acceptances=expiring,
         heatmap=dict(heatmap),
-        top_risks=top,
+        top_risks=[scenario_rows[pk] for pk in top_ids if pk in scenario_rows],
         filters=f,
     )
 
