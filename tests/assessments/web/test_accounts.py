@@ -8,7 +8,8 @@ from django.urls import reverse
 
 def test_sign_in_leads_to_my_work_and_sign_out_needs_a_post(viewer, client):
     response = client.post(reverse("login"), {"username": "victor", "password": "correct horse battery staple"})
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == reverse("landing")
+    assert client.get(reverse("landing"))["Location"] == reverse("home")  # a viewer manages nothing
     assert client.get(reverse("home")).status_code == 200
     assert client.get(reverse("logout")).status_code == 405
     client.post(reverse("logout"))
