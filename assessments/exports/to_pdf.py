@@ -24,7 +24,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from assessments.exports import evidence, pdf_join, processes
+from assessments.exports import evidence, processes
 from assessments.exports.heatmap import heat_map
 from assessments.exports.labels import label, level_colours, level_name, mitigations_by_scenario
 from hazards import scoring
@@ -173,7 +173,12 @@ def _render(shared: dict, part: dict, path: Path) -> int:
 
 
 def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
-    import weasyprint  # noqa: F401 - loaded once here, before the parts' processes are forked
+    # Imported here, not with the module: web and API processes import the export service but never
+    # write a PDF, and WeasyPrint and pypdf add about 40 MB. WeasyPrint is loaded before the parts'
+    # processes are forked, so that each starts with it.
+    import weasyprint  # noqa: F401
+
+    from assessments.exports import pdf_join
 
     shared = context(document)
     todo = parts(document)
