@@ -340,6 +340,8 @@ HAZLOG_WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60)
 # How long finished deliveries stay in the delivery log.
 HAZLOG_WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 30)
 HAZLOG_EXPORT_TTL_HOURS = env_int("EXPORT_TTL_HOURS", 72)
+# Processes that lay out the parts of one PDF report at the same time; 0 means one per CPU available.
+HAZLOG_PDF_PROCESSES = env_int("PDF_PROCESSES", 0)
 HAZLOG_REMINDER_HOUR = env_int("REMINDER_HOUR", 6)
 HAZLOG_REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 3)
 HAZLOG_EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)

@@ -3,8 +3,13 @@
 WeasyPrint keeps every laid-out page in memory until it writes, and its time grows with the pages a
 single flow spans; one 800-page document of a 2,000-scenario register needs gigabytes. So the report is
 laid out in parts (the front matter, chunks of scenarios, chunks of mitigations, the closing pages), each
-written to its own file and dropped before the next, then the files are joined page by page with pypdf:
-memory is bounded by the largest part, not by the register. Page numbers carry on from part to part.
+in its own forked process, as many at once as there are CPUs (`PDF_PROCESSES`), each written to its own
+file; the files are then joined with pypdf, which also numbers the pages (pdf_join.py). Memory is bounded
+per process by the largest part, not by the register.
+
+The register and the mitigations are dense on purpose: WeasyPrint's cost grows with the number of boxes,
+so each scenario is one block of lines (`white-space: pre-line`, the template's line breaks are the
+PDF's) with only the title and the risk levels marked up, not a nest of headings, paragraphs and lists.
 
 Nothing is fetched while rendering: the URL fetcher refuses every URL, so content typed by users can
 never make the worker load a remote or local file.
@@ -15,10 +20,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from assessments.exports import evidence
+from assessments.exports import evidence, processes
 from assessments.exports.heatmap import heat_map
 from assessments.exports.labels import label, level_colours, level_name, mitigations_by_scenario
 from hazards import scoring
@@ -26,8 +32,10 @@ from hazards import scoring
 EXTENSION = "pdf"
 CONTENT_TYPE = "application/pdf"
 TEMPLATE = "assessments/exports/report.html"
-SCENARIOS_PER_PART = 150
-MITIGATIONS_PER_PART = 600
+# Parts small enough to keep a process's peak low and to share out among the CPUs, large enough that
+# each part's fixed cost (a process, the style sheet, the fonts, the join) stays small.
+SCENARIOS_PER_PART = 200
+MITIGATIONS_PER_PART = 800
 TABLE_CHUNK = 40  # rows per acceptance table
 
 
@@ -93,6 +101,10 @@ def _scenario_view(matrix: dict, addressed: dict, s: dict) -> dict:
     }
 
 
+def _mitigation_view(m: dict) -> dict:
+    return {**m, "kind_label": label("kind", m["kind"]), "status_label": label("mitigation_status", m["status"])}
+
+
 def context(document: dict) -> dict:
     """What every part of the report shares."""
     matrix = document["matrix"]
@@ -122,21 +134,23 @@ def parts(document: dict) -> list[dict]:
     result: list[dict] = [{"part": "front"}]
     scenario_chunks = _chunks(document["scenarios"], SCENARIOS_PER_PART) or [[]]
     for index, chunk in enumerate(scenario_chunks):
+        # The views are built in the part's own process, which lays them out.
         result.append(
             {
                 "part": "register",
                 "first_chunk": index == 0,
-                # Views are built per part, so only one chunk of them is alive at a time.
                 "scenarios": lambda chunk=chunk: [_scenario_view(matrix, addressed, s) for s in chunk],
             }
         )
     mitigation_parts = _chunks(document["mitigations"], MITIGATIONS_PER_PART) or [[]]
     for index, chunk in enumerate(mitigation_parts):
-        views = [
-            {**m, "kind_label": label("kind", m["kind"]), "status_label": label("mitigation_status", m["status"])}
-            for m in chunk
-        ]
-        result.append({"part": "mitigations", "first_chunk": index == 0, "mitigations": views})
+        result.append(
+            {
+                "part": "mitigations",
+                "first_chunk": index == 0,
+                "mitigations": lambda chunk=chunk: [_mitigation_view(m) for m in chunk],
+            }
+        )
     if document.get("evidence"):
         charts = evidence.charts(document["evidence"])
         runs = [{**e, "chart": charts[e["run_ref"]]} for e in document["evidence"]]
@@ -146,30 +160,36 @@ def parts(document: dict) -> list[dict]:
     return result
 
 
-def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
+def _render(shared: dict, part: dict, path: Path) -> int:
+    """Lay out one part and write it to `path`; returns its number of pages."""
     # Imported here: WeasyPrint takes about a second to load and only PDF exports need it.
     import weasyprint
-    from pypdf import PdfWriter
+
+    extra = {key: value() if callable(value) else value for key, value in part.items()}
+    html = render_to_string(TEMPLATE, {**shared, **extra})
+    rendered = weasyprint.HTML(string=html, url_fetcher=refuse_fetch).render()
+    rendered.write_pdf(path)
+    return len(rendered.pages)
+
+
+def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
+    # Imported here, not with the module: web and API processes import the export service but never
+    # write a PDF, and WeasyPrint and pypdf add about 40 MB. WeasyPrint is loaded before the parts'
+    # processes are forked, so that each starts with it.
+    import weasyprint  # noqa: F401
+
+    from assessments.exports import pdf_join
 
     shared = context(document)
     todo = parts(document)
-    first_page = 1
     with tempfile.TemporaryDirectory(prefix="hazlog-pdf-") as tmp:
-        files = []
-        for index, part in enumerate(todo):
-            extra = {key: value() if callable(value) else value for key, value in part.items()}
-            html = render_to_string(TEMPLATE, {**shared, **extra, "first_page": first_page})
-            rendered = weasyprint.HTML(string=html, url_fetcher=refuse_fetch).render()
-            first_page += len(rendered.pages)
-            files.append(Path(tmp) / f"part-{index:04d}.pdf")
-            rendered.write_pdf(files[-1])
-            del rendered, html, extra
-            progress(95 * (index + 1) / len(todo))
-        writer = PdfWriter()
-        for file in files:
-            writer.append(str(file))
+        files = [Path(tmp) / f"part-{index:04d}.pdf" for index in range(len(todo))]
+        processes.run(
+            lambda index: _render(shared, todo[index], files[index]),
+            range(len(todo)),
+            processes=settings.HAZLOG_PDF_PROCESSES or processes.default_count(),
+            done=lambda count: progress(90 * count / len(todo)),
+        )
         a = document["assessment"]
-        writer.add_metadata({"/Title": f"{a['title']} — revision {a['revision']}", "/Creator": "Hazlog"})
-        with path.open("wb") as out:
-            writer.write(out)
+        pdf_join.join(files, path, title=f"{a['title']} — revision {a['revision']}")
     progress(100)

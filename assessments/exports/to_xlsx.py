@@ -47,25 +47,27 @@ class _Sheets:
             sheet.set_column(col, col, WIDTHS.get(title, 16))
             sheet.write_string(0, col, title, self.header)
         sheet.freeze_panes(1, 0)
+        # The undecorated writers: the public ones only add A1-notation parsing, a third of the time per
+        # cell in a sheet of 100,000 cells.
+        write_string, write_number = sheet._write_string, sheet._write_number
+        text, levels, level_by_name = self.text, self.levels, self.level_by_name
         count = 0
         for count, row in enumerate(rows, start=1):
             for col, value in enumerate(row):
-                cell_format = self.text
-                if col in level_columns and value in self.level_by_name:
-                    cell_format = self.levels[self.level_by_name[value]]
-                self.cell(sheet, count, col, value, cell_format)
+                if value is None or value == "":
+                    continue  # an empty cell needs no element: nothing to show, nothing to align
+                # Strings are always written as strings: a cell starting with "=" stays text, never a formula.
+                if isinstance(value, str):
+                    if col in level_columns and value in level_by_name:
+                        write_string(count, col, value, levels[level_by_name[value]])
+                    else:
+                        write_string(count, col, value, text)
+                elif isinstance(value, bool | int | float):
+                    write_number(count, col, value, text)
+                else:
+                    write_string(count, col, str(value), text)
         sheet.autofilter(0, 0, max(count, 1), len(header) - 1)
         return count
-
-    @staticmethod
-    def cell(sheet, row: int, col: int, value, cell_format) -> None:
-        # Strings are always written as strings: a cell starting with "=" stays text, never a formula.
-        if value is None or value == "":
-            sheet.write_blank(row, col, None, cell_format)
-        elif isinstance(value, bool | int | float):
-            sheet.write_number(row, col, value, cell_format)
-        else:
-            sheet.write_string(row, col, str(value), cell_format)
 
 
 def _context_rows(document: dict) -> Iterator[list]:
