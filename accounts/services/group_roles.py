@@ -74,10 +74,9 @@ def group_roles_apply(*, user: User, groups: list[str]) -> dict[int, str]:
     if not settings.OIDC_GROUP_ROLE_MAP:
         return {}
     wanted = _wanted_roles(groups)
-    memberships = {
-        m.project_id: m
-        for m in Membership.objects.select_for_update().select_related("project", "group_grant").filter(user=user)
-    }
+    # Locks the memberships only (the grant is the nullable side of a join, which cannot be locked).
+    mine = Membership.objects.select_for_update(of=("self",)).select_related("project", "group_grant")
+    memberships = {m.project_id: m for m in mine.filter(user=user)}
     for project_id, (role, group) in wanted.items():
         membership = memberships.get(project_id)
         if membership is None:
