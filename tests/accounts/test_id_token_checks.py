@@ -37,7 +37,8 @@ def _token(key=KEY, algorithm="RS256", **changes):
     now = int(time.time())
     claims = {"iss": ISSUER, "sub": "u-1", "aud": CLIENT, "iat": now, "exp": now + 300, "nonce": "n-1", **changes}
     claims = {k: v for k, v in claims.items() if v is not None}
-    return jwt.encode(claims, key if algorithm.startswith("RS") else "a shared secret of at least thirty-two bytes", algorithm=algorithm)
+    secret = "a shared secret of at least thirty-two bytes"
+    return jwt.encode(claims, key if algorithm.startswith("RS") else secret, algorithm=algorithm)
 
 
 def _refusal(token, nonce="n-1") -> str:
