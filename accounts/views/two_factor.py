@@ -1,5 +1,6 @@
 """The account's two-step sign-in page: set up a TOTP authenticator (QR code and key), or turn it off."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -9,7 +10,6 @@ from django_otp import login as otp_login
 
 from accounts import qr, sessions, throttle
 from accounts.forms import CodeForm
-from accounts.oidc import provider
 from accounts.services import totp
 from assessments.errors import InvalidInput
 
@@ -37,16 +37,20 @@ def _check_with_throttle(request, form: CodeForm, action) -> bool:
     return True
 
 
-@login_required
-@never_cache
-def two_factor(request):
+def _status_page(request, form: CodeForm):
     context = {
         "device": totp.confirmed_device(request.user),
         "sso": sessions.signed_in_with_sso(request),
-        "provider_name": provider.button_label().removeprefix("Sign in with "),
-        "form": CodeForm(),
+        "provider_name": settings.OIDC_PROVIDER_NAME,
+        "form": form,
     }
     return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+@never_cache
+def two_factor(request):
+    return _status_page(request, CodeForm())
 
 
 @login_required
@@ -99,9 +103,4 @@ def two_factor_disable(request):
     if _check_with_throttle(request, form, lambda code: totp.totp_device_delete(user=request.user, code=code)):
         messages.success(request, "Two-step sign-in is off. Sign-ins now only ask for your password.")
         return redirect("two_factor")
-    context = {
-        "device": totp.confirmed_device(request.user),
-        "sso": sessions.signed_in_with_sso(request),
-        "form": form,
-    }
-    return render(request, "accounts/two_factor.html", context)
+    return _status_page(request, form)

@@ -80,7 +80,14 @@ def test_a_first_sign_in_creates_the_user_and_gives_the_roles_of_their_groups(
     page.goto(f"{live_server.url}/projects/")
     expect(page.get_by_role("link", name="Acme rollout")).to_be_visible()
     expect(page.get_by_role("link", name="Beta")).to_be_visible()
-    assert acme.pk and beta.pk
+
+    # The next sign-in finds the same user by the provider's subject (the provider remembers the browser).
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="Sign in with Test IdP").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert User.objects.filter(email="olga@idp.example").count() == 1
+    assert OidcIdentity.objects.filter(user=user).count() == 1
+    assert set(Membership.objects.filter(user=user).values_list("project_id", flat=True)) == {acme.pk, beta.pk}
     assert page.console_errors == []
 
 
