@@ -211,6 +211,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 # The issuer names the authenticator app entry next to the account name ("Hazlog: olivia").
 OTP_TOTP_ISSUER = env_str("TOTP_ISSUER", "Hazlog")
+# Never show a TOTP key (or its QR code) again after enrolment, in the admin or anywhere.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Single sign-on (OpenID Connect, mozilla-django-oidc; see docs/sign-in.md) -----------------------
 # Off while OIDC_RP_CLIENT_ID is empty. Endpoints not given are read from the discovery document.

@@ -210,3 +210,19 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_the_two_step_pages(client, 
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
     response = client.post(reverse("two_factor_disable"), {"code": "123456"})
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_admin_never_shows_a_device_key_and_only_superusers_delete_devices(staff, viewer, enrolled, client):
+    from tests.webtools import force_login_verified
+
+    device = enrolled(viewer)
+    force_login_verified(client, staff)
+    listing = client.get("/admin/otp_totp/totpdevice/")
+    assert listing.status_code == 200 and "victor" in listing.content.decode()
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert device.key not in page and "qrcode" not in page.lower()
+    # django-otp's own admin serves the key's QR code here; this one has no such page.
+    qr_page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/", follow=True)
+    assert device.key not in qr_page.content.decode() and qr_page.get("Content-Type", "").startswith("text/html")
+    client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
