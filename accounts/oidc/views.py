@@ -1,6 +1,7 @@
 """Starting a sign-in at the identity provider and taking its answer back, with a clear message on refusal."""
 
 import logging
+import re
 
 import jwt
 import requests
@@ -17,6 +18,10 @@ from accounts.oidc.backend import SignInRefused
 
 logger = logging.getLogger(__name__)
 
+STATE_UNKNOWN = (
+    "this answer does not belong to a sign-in started in this browser (its state is unknown). "
+    "Start again from this page."
+)
 UNREACHABLE = "The identity provider could not be reached or gave an answer Hazlog cannot use. Try again later."
 
 
@@ -47,29 +52,33 @@ class SignInCallback(OIDCAuthenticationCallbackView):
     def get(self, request):
         if not provider.enabled():
             raise Http404
+        state = request.GET.get("state", "")
+        states = dict(request.session.get("oidc_states") or {})
+        if state not in states:
+            # A forged, replayed or stale answer: nothing in it is shown or used, not even its error text.
+            logger.warning("SSO callback with an unknown state")
+            return _refuse(request, STATE_UNKNOWN)
         if request.GET.get("error"):
             # Forget the state, so that this answer cannot be replayed.
-            states = dict(request.session.get("oidc_states") or {})
-            if states.pop(request.GET.get("state", ""), None) is not None:
-                request.session["oidc_states"] = states
-            detail = request.GET.get("error_description") or request.GET["error"]
-            return _refuse(request, f"the identity provider answered “{detail[:200]}”.")
+            del states[state]
+            request.session["oidc_states"] = states
+            logger.warning("SSO refused by the provider: %s", request.GET.get("error_description", ""))
+            code = request.GET["error"]
+            shown = code if re.fullmatch(r"[a-z_]{1,40}", code) else "an error"
+            return _refuse(request, f"the identity provider answered {shown}. Try again, or ask your administrator.")
         try:
             return super().get(request)
         except SignInRefused as refusal:
             logger.warning("SSO sign-in refused: %s", refusal)
             return _refuse(request, refusal.message)
         except SuspiciousOperation as exc:
+            # The library's own refusals (no matching signing key in the provider's JWKS, for one).
             logger.warning("SSO callback refused: %s", exc)
-            return _refuse(
-                request,
-                "this answer does not belong to a sign-in started in this browser (its state is unknown). "
-                "Start again from this page.",
-            )
+            return _refuse(request, f"the identity provider's answer was refused ({exc}).")
         except (requests.RequestException, provider.ProviderUnavailable, jwt.PyJWTError, ValueError, KeyError):
             logger.warning("SSO callback failed", exc_info=True)
             return _refuse(request, UNREACHABLE)
 
     def login_failure(self):
-        # Reached without an exception: no state in this session at all, or no code in the answer.
+        # Reached without an exception: an answer without a code, or a user the backend did not return.
         return _refuse(self.request, "the sign-in was not completed. Start again from this page.")

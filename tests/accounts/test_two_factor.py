@@ -21,7 +21,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_and_a_right_code_turns_it_on(view
     page = client.get(reverse("two_factor_enrol"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert '<svg' in html and "<path" in html
+    assert "<svg" in html and "<path" in html
     device = TOTPDevice.objects.get(user=viewer)
     assert not device.confirmed
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1)
