@@ -92,7 +92,7 @@ def two_factor_verify(request):
         request, form, lambda code: totp.code_check(device=device, code=code)
     ):
         otp_login(request, device)
-        return redirect("home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/login_code.html", {"form": form, "username": request.user.get_username()})
 
 

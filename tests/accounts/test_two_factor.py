@@ -3,6 +3,8 @@
 import re
 import time
 
+from django.conf import settings
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -10,6 +12,10 @@ from accounts import sessions
 from tests.accounts.conftest import next_code
 
 PASSWORD = "correct horse battery staple"
+
+
+def _landing():
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _password(client, username):
@@ -59,7 +65,7 @@ def test_the_right_code_after_the_password_signs_in_and_marks_the_session_verifi
     device = enrolled(viewer)
     _password(client, "victor")
     response = client.post(reverse("login_code"), {"code": next_code(device)})
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == _landing()
     assert client.get(reverse("home")).status_code == 200
     assert client.session["otp_device_id"] == device.persistent_id
 
@@ -130,7 +136,7 @@ def test_turning_it_off_needs_a_current_code(viewer, client_for, enrolled):
     assert not TOTPDevice.objects.filter(user=viewer).exists()
     # The next sign-in asks for the password only.
     fresh = type(client)()
-    assert _password(fresh, "victor")["Location"] == reverse("home")
+    assert _password(fresh, "victor")["Location"] == _landing()
 
 
 def test_staff_cannot_turn_it_off(staff, client, enrolled):

@@ -18,6 +18,11 @@ from tests.factories import ProjectFactory, UserFactory
 pytestmark = pytest.mark.e2e
 
 
+def _wait_for_landing(page, live_server):
+    # Where a sign-in lands (LOGIN_REDIRECT_URL): My work, or the portfolio for managers.
+    page.wait_for_url(lambda url: url in (f"{live_server.url}/", f"{live_server.url}/portfolio/"))
+
+
 @pytest.fixture
 def page_for(new_context, live_server):
     def make():
@@ -65,7 +70,7 @@ def test_a_first_sign_in_creates_the_user_and_gives_the_roles_of_their_groups(
     beta = ProjectFactory(name="Beta")
     page = page_for()
     _sign_in_at_the_provider(page, live_server, oidc_provider, "olga")
-    page.wait_for_url(f"{live_server.url}/")
+    _wait_for_landing(page, live_server)
     expect(page.locator(".user-nav")).to_contain_text("olga")
 
     user = User.objects.get(username="olga")
@@ -84,7 +89,7 @@ def test_a_first_sign_in_creates_the_user_and_gives_the_roles_of_their_groups(
     # The next sign-in finds the same user by the provider's subject (the provider remembers the browser).
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("link", name="Sign in with Test IdP").click()
-    page.wait_for_url(f"{live_server.url}/")
+    _wait_for_landing(page, live_server)
     assert User.objects.filter(email="olga@idp.example").count() == 1
     assert OidcIdentity.objects.filter(user=user).count() == 1
     assert set(Membership.objects.filter(user=user).values_list("project_id", flat=True)) == {acme.pk, beta.pk}
