@@ -3,11 +3,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments.views import accounts, activity, context, diff, notifications, projects, signoff
+from assessments.views import activity, context, diff, notifications, projects, signoff
 
 urlpatterns = [
-    # Django's account views (logout, password change and reset) with Hazlog's templates; sign-in is throttled.
-    path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
+    # Django's account views (logout, password change and reset) with Hazlog's templates; sign-in (throttled,
+    # with its second factor and single sign-on) lives in the accounts app.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("projects/", projects.project_list, name="project_list"),

@@ -84,9 +84,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "mozilla_django_oidc",
     "assessments",
     "hazards",
     "evaluations",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +100,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: marks a session verified by a second factor, then holds staff until they enrol.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -197,6 +204,40 @@ LOGIN_URL = "login"
 # Managers land on the portfolio, everyone else on My work (hazards.views.dashboard.landing).
 LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "login"
+# The OpenID Connect backend only answers a callback from the provider (a code and a state), so it can always
+# be listed; it refuses everything while OIDC_RP_CLIENT_ID is empty.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.oidc.backend.OidcBackend",
+]
+# The issuer names the authenticator app entry next to the account name ("Hazlog: olivia").
+OTP_TOTP_ISSUER = env_str("TOTP_ISSUER", "Hazlog")
+# Never show a TOTP key (or its QR code) again after enrolment, in the admin or anywhere.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- Single sign-on (OpenID Connect, mozilla-django-oidc; see docs/sign-in.md) -----------------------
+# Off while OIDC_RP_CLIENT_ID is empty. Endpoints not given are read from the discovery document.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_DISCOVERY_URL = env_str("OIDC_OP_DISCOVERY_URL")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_GROUP_ROLE_MAP = env_str("OIDC_GROUP_ROLE_MAP")
+# Tolerated difference between our clock and the provider's when checking an ID token's exp, iat and nbf.
+OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", 60)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
 
 # --- Internationalisation --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

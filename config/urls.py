@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from config.api import api_urls
 from config.health import healthz
@@ -14,8 +15,11 @@ handler500 = "assessments.rest.fallback.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The admin signs in through Hazlog's own page, so staff get the same throttle and second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True), name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls())),
+    path("", include("accounts.urls")),
     path("", include("assessments.urls")),
     path("", include("hazards.urls")),
     # Exports, imports and reminders (issue 6): each feature keeps its own URL module.

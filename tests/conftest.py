@@ -9,7 +9,7 @@ from assessments.models import Role
 from tests.factories import ProjectFactory, UserFactory, add_member, make_assessment
 
 # Fixtures defined in their own modules, for the test packages that share them.
-pytest_plugins = ["tests.hazards.portfolio_world"]
+pytest_plugins = ["tests.hazards.portfolio_world", "tests.oidc_provider.fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,19 @@ from tests.factories import make_hazard
 HTMX = {"HX-Request": "true"}
 
 
+def force_login_verified(client: Client, user) -> Client:
+    """Sign `client` in as `user` as if they had also given a TOTP code (staff are held until they have)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def client_for(db):
     """client_for(user) → a test client signed in as that user."""

@@ -18,6 +18,8 @@ _SECTIONS = {
     "notification": "notifications",
     "catalogue": "catalogue",
     "portfolio": "portfolio",
+    # The account's own pages belong to no main-navigation entry.
+    "two_factor": "account",
 }
 
 

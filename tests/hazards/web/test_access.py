@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
+from accounts.urls import urlpatterns as account_patterns
 from assessments import snapshot
 from assessments.models import AuditEvent, Membership, Snapshot
 from assessments.urls import urlpatterns as assessment_patterns
@@ -33,11 +34,20 @@ UNSCOPED = {
     "portfolio_csv",
     "login",
     "logout",
+    # Sign-in and the account's own two-step settings (tests/accounts prove each sends anonymous visitors away).
+    "login_code",
+    "two_factor",
+    "two_factor_enrol",
+    "two_factor_verify",
+    "two_factor_disable",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
 }
 
 
 def _patterns():
-    patterns = [p for p in [*assessment_patterns, *hazard_patterns, *evaluation_patterns] if isinstance(p, URLPattern)]
+    every = [*account_patterns, *assessment_patterns, *hazard_patterns, *evaluation_patterns]
+    patterns = [p for p in every if isinstance(p, URLPattern)]
     return sorted((p.name, tuple(p.pattern.converters)) for p in patterns if p.name not in UNSCOPED)
 
 

@@ -1,0 +1,1 @@
+"""Write operations of the accounts app: SSO identities and roles, TOTP devices."""
