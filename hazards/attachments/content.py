@@ -116,8 +116,11 @@ def _text_key(upload, name: str) -> str | None:
     return None
 
 
-def inspect(upload, *, name: str) -> Inspected:
-    """Read the whole upload once: its size (stopping past the limit), SHA-256 and type; Refused if not kept."""
+def inspect(upload, *, name: str, copy_to=None) -> Inspected:
+    """Read the whole upload once: its size (stopping past the limit), SHA-256 and type; Refused if not kept.
+
+    `copy_to`, a writable file, receives the bytes as they are read (the copy the storage is given later).
+    """
     limit = limits.max_bytes()
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -130,6 +133,8 @@ def inspect(upload, *, name: str) -> Inspected:
         if size > limit:
             raise Refused(limits.too_large_message(getattr(upload, "size", None) or size))
         digest.update(chunk)
+        if copy_to is not None:
+            copy_to.write(chunk)
         if len(head) < HEAD:
             head += chunk[: HEAD - len(head)]
         if is_text:

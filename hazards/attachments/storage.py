@@ -8,8 +8,11 @@ lock per hash keeps a removal and an upload of the same bytes from crossing.
 
 import hashlib
 import logging
+import tempfile
 from contextlib import contextmanager
 
+from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import storages
 from django.db import connection, transaction
 
@@ -45,20 +48,44 @@ def _referenced(sha256: str) -> bool:
     return Attachment.objects.filter(sha256=sha256, kind="file").exists()
 
 
-def store_on_commit(upload, sha256: str) -> None:
-    """Write the upload's bytes once the current transaction commits (nothing at all if it rolls back)."""
+def spool():
+    """Our own copy of an upload's bytes, taken while it is inspected: the request's file may be closed by the
+    time the transaction commits. In memory up to FILE_UPLOAD_MAX_MEMORY_SIZE, else an anonymous temporary
+    file that the system removes once closed (also when a rollback drops it unsaved)."""
+    return tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
 
-    def write():
-        with _hash_lock(sha256):
-            name = name_for(sha256)
-            store = backend()
-            if not store.exists(name):
-                upload.seek(0)
-                saved = store.save(name, upload)
-                if saved != name:  # a storage that renames instead of overwriting: keep one copy
-                    log.warning("attachment storage saved %s as %s", name, saved)
 
-    transaction.on_commit(write, robust=False)
+class _PendingWrite:
+    """The write of one spooled copy, registered with on_commit.
+
+    Django has no on-rollback hook: a rollback simply drops its on_commit callbacks. Dropping this object then
+    closes the copy (which frees its memory or temporary file), so a rolled-back upload leaves nothing anywhere.
+    """
+
+    def __init__(self, copy, sha256: str):
+        self.copy = copy
+        self.sha256 = sha256
+
+    def __call__(self):
+        try:
+            with _hash_lock(self.sha256):
+                name = name_for(self.sha256)
+                store = backend()
+                if not store.exists(name):
+                    self.copy.seek(0)
+                    saved = store.save(name, File(self.copy, name=self.sha256))
+                    if saved != name:  # a storage that renames instead of overwriting: keep one copy
+                        log.warning("attachment storage saved %s as %s", name, saved)
+        finally:
+            self.copy.close()
+
+    def __del__(self):
+        self.copy.close()
+
+
+def store_on_commit(copy, sha256: str) -> None:
+    """Write the spooled bytes once the current transaction commits (nothing at all if it rolls back)."""
+    transaction.on_commit(_PendingWrite(copy, sha256), robust=False)
 
 
 def discard_on_commit(sha256: str) -> None:

@@ -54,10 +54,12 @@ def attachment_upload(
 ) -> Attachment:
     """Keep an uploaded file as evidence. `upload` is a Django UploadedFile (or any file with a name)."""
     target, assessment, ref = _target_locked(hazard_id, mitigation_id, by)
+    copy = storage.spool()
     try:
         name = content.clean_name(getattr(upload, "name", ""))
-        inspected = content.inspect(upload, name=name)
+        inspected = content.inspect(upload, name=name, copy_to=copy)
     except content.Refused as exc:
+        copy.close()
         raise InvalidInput({"file": [str(exc)]}) from None
     attachment = Attachment.objects.create(
         assessment=assessment,
@@ -70,7 +72,7 @@ def attachment_upload(
         **target,
     )
     # The bytes follow the row only once it is committed: a rollback leaves no orphan file.
-    storage.store_on_commit(upload, inspected.sha256)
+    storage.store_on_commit(copy, inspected.sha256)
     _record(
         attachment,
         action="attachment.created",

@@ -45,7 +45,9 @@ def _target_ids(target) -> dict:
     return {"hazard_id": target.pk} if isinstance(target, HazardScenario) else {"mitigation_id": target.pk}
 
 
-def section_context(request, target, *, upload_form=None, link_form=None, notice: str = "") -> dict:
+def section_context(
+    request, target, *, upload_form=None, link_form=None, notice: str = "", upload_error: str = ""
+) -> dict:
     assessment = target.assessment
     is_scenario = isinstance(target, HazardScenario)
     kind = "hazard" if is_scenario else "mitigation"
@@ -60,6 +62,7 @@ def section_context(request, target, *, upload_form=None, link_form=None, notice
         "upload_url": reverse(f"{kind}_attachment_upload", args=[target.pk]),
         "link_url": reverse(f"{kind}_attachment_link", args=[target.pk]),
         "notice": notice,
+        "upload_error": upload_error,
         "request": request,
         "csrf_token": get_token(request),  # the section is also rendered by an inclusion tag
     }
@@ -89,9 +92,10 @@ def attachment_upload(request, hazard_id: int | None = None, mitigation_id: int 
     target = _target(request, hazard_id, mitigation_id, change=True)
     too_large = limits.declared_too_large(request)
     if too_large:
-        form = AttachmentUploadForm(auto_id="at_%s")
-        form.add_error(None, too_large)
-        return _failed(request, target, form, "upload_form")
+        if wants_fragment(request):
+            return _section(request, target, upload_error=too_large)
+        messages.error(request, too_large)
+        return redirect(_page_url(target))
     form = AttachmentUploadForm(request.POST, request.FILES, auto_id="at_%s")
     if form.is_valid():
         try:
