@@ -347,6 +347,9 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatusEnum": "assessments.models.projects.Status",
         "RoleEnum": "assessments.models.projects.Role",
         "CategoryEnum": "hazards.models.register.Category",
+        # Two choice sets share the field name "kind": each keeps a stable name (KindEnum as before).
+        "KindEnum": "hazards.models.register.MitigationKind",
+        "AttachmentKindEnum": "hazards.models.attachments.AttachmentKind",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

@@ -48,6 +48,11 @@ TYPES: dict[str, FileType] = {
 }
 
 
+def download_media_types() -> list[str]:
+    """Every Content-Type a download can have, without parameters (for the OpenAPI schema)."""
+    return sorted({t.content_type.split(";")[0] for t in TYPES.values()})
+
+
 def max_bytes() -> int:
     return settings.ATTACHMENT_MAX_BYTES
 

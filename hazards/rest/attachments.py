@@ -36,12 +36,11 @@ class AttachmentSerializer(serializers.ModelSerializer):
     mitigation = serializers.IntegerField(source="mitigation_id", read_only=True, allow_null=True)
     mitigation_ref = serializers.CharField(source="mitigation.ref", read_only=True, allow_null=True, default=None)
     project = serializers.IntegerField(source="assessment.project_id", read_only=True)
-    file_type = serializers.CharField(
-        read_only=True, help_text="What the bytes were recognised as (pdf, png, …); empty for a link."
-    )
+    url = serializers.SerializerMethodField()
+    file_type = serializers.SerializerMethodField()
     content_type = serializers.SerializerMethodField()
     size = serializers.IntegerField(read_only=True, allow_null=True, help_text="Bytes; null for a link.")
-    sha256 = serializers.CharField(read_only=True, help_text="SHA-256 of the file's bytes; empty for a link.")
+    sha256 = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
     created_by = UsernameField(read_only=True)
 
@@ -70,9 +69,30 @@ class AttachmentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_content_type(self, attachment) -> str:
-        """The Content-Type of a download ("" for a link)."""
-        return attachment.content_type if attachment.kind == AttachmentKind.FILE else ""
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True, "description": "A link's address."})
+    def get_url(self, attachment):
+        return attachment.url if attachment.kind == AttachmentKind.LINK else None
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "nullable": True,
+            "enum": [*limits.TYPES, None],
+            "description": "What a file's bytes were recognised as.",
+        }
+    )
+    def get_file_type(self, attachment):
+        return attachment.file_type if attachment.kind == AttachmentKind.FILE else None
+
+    @extend_schema_field({"type": "string", "nullable": True, "description": "The Content-Type of a download."})
+    def get_content_type(self, attachment):
+        return attachment.content_type if attachment.kind == AttachmentKind.FILE else None
+
+    @extend_schema_field(
+        {"type": "string", "nullable": True, "pattern": "^[0-9a-f]{64}$", "description": "SHA-256 of a file's bytes."}
+    )
+    def get_sha256(self, attachment):
+        return attachment.sha256 if attachment.kind == AttachmentKind.FILE else None
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_download_url(self, attachment):

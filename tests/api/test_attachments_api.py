@@ -36,7 +36,7 @@ def test_a_multipart_upload_creates_a_file_attachment_with_its_etag(
         "id": attachment.pk,
         "kind": "file",
         "name": "pen.pdf",
-        "url": "",
+        "url": None,
         "file_type": "pdf",
         "content_type": "application/pdf",
         "size": len(files.PDF),
@@ -65,6 +65,13 @@ def test_a_json_link_attaches_to_a_mitigation(world, contributor, api_client_for
     assert response.json()["kind"] == "link"
     assert response.json()["mitigation_ref"] == world.mitigation.ref
     assert response.json()["download_url"] is None
+    assert [response.json()[f] for f in ("url", "file_type", "content_type", "size", "sha256")] == [
+        "https://jira.example.com/SEC-1",
+        None,
+        None,
+        None,
+        None,
+    ]
 
 
 @pytest.mark.parametrize(

@@ -99,10 +99,12 @@ class AttachmentViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     @extend_schema(
         summary="Download an evidence file (always as an attachment; 404 for a link)",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description="The file's bytes, as an attachment; its SHA-256 in X-Attachment-SHA256.",
+            (200, media_type): OpenApiResponse(
+                OpenApiTypes.ANY if media_type == "application/json" else OpenApiTypes.BINARY,
+                description="The file's bytes, as an attachment, in the type recognised at upload; its SHA-256 in "
+                "X-Attachment-SHA256.",
             )
+            for media_type in limits.download_media_types()
         },
     )
     @action(detail=True, methods=["get"], url_path="download")
@@ -110,4 +112,6 @@ class AttachmentViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         attachment = self.fetch(pk)
         if attachment.kind != "file":
             raise Http404("A link has no file to download.")
-        return downloads.file_response(attachment)
+        response = downloads.file_response(attachment)
+        response["ETag"] = conditional.etag_for(attachment)
+        return response
