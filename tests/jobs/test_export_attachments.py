@@ -123,3 +123,25 @@ def test_the_api_takes_include_files_and_serves_the_zip(evidenced, contributor, 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
+
+
+def test_a_json_export_with_evidence_reimports_without_it(evidenced, project, contributor, celery_eager):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.models import ImportJob
+    from hazards.imports import service as imports
+    from hazards.models import Attachment
+
+    data = Path(export(evidenced, contributor, "json").file.path).read_bytes()
+    job = imports.import_upload(
+        project_id=project.pk,
+        by=contributor,
+        uploaded=SimpleUploadedFile("export.json", data, content_type="application/json"),
+        new_title="Re-imported",
+    )
+    job = imports.import_preview(job_id=job.pk, by=contributor)
+    assert job.report["ok"], job.report["errors"]
+    job = imports.import_apply(job_id=job.pk, by=contributor)
+    assert job.status == ImportJob.State.IMPORTED, job.report["errors"]
+    assert job.assessment.scenarios.count() == evidenced.scenarios.count()
+    assert not Attachment.objects.filter(assessment=job.assessment).exists()  # files are not imported

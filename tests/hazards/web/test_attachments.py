@@ -231,3 +231,28 @@ def test_the_section_costs_the_same_queries_with_one_or_many_attachments(
                 by=contributor, upload=files.upload(f"r{n}.csv", files.CSV + bytes([65 + n])), **target
             )
     assert queries() == one
+
+
+def test_the_verify_page_shows_a_file_whose_bytes_changed(
+    assessment, scenario, contributor, approver, client_for, attachment_root, django_capture_on_commit_callbacks
+):
+    from assessments.services import workflow as transitions
+    from hazards.attachments import storage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        attachment = services.attachment_upload(
+            by=contributor, upload=files.upload("pen.pdf", files.PDF), hazard_id=scenario.pk
+        )
+    services.mitigation_create(
+        assessment_id=assessment.pk, by=contributor, title="m", kind="process_control", hazard_ids=[scenario.pk]
+    )
+    transitions.assessment_submit(assessment_id=assessment.pk, by=contributor)
+    transitions.assessment_approve(assessment_id=assessment.pk, by=approver)
+    client = client_for(contributor)
+    url = reverse("snapshot_verify", args=[assessment.pk])
+    page = client.get(url).content.decode()
+    assert "bytes verified" in page and "H-001: pen.pdf" in page
+    (attachment_root / storage.name_for(attachment.sha256)).write_bytes(b"%PDF-1.7 forged")
+    page = client.get(url).content.decode()
+    assert "bytes altered" in page
+    assert "no longer match the SHA-256 recorded when it was attached" in page
