@@ -33,7 +33,8 @@ The result is plain JSON-ready data in a stable order (refs in natural order: H-
                   "scenarios_changed": n, "inherent_up": n, "inherent_down": n, "residual_up": n,
                   "residual_down": n, "consequences_added": n, "consequences_removed": n,
                   "consequences_changed": n, "evidence_added": n, "evidence_removed": n,
-                  "evidence_changed": n, "mitigations_added": n, "mitigations_removed": n,
+                  "evidence_changed": n, "attachments_added": n, "attachments_removed": n,
+                  "attachments_changed": n, "mitigations_added": n, "mitigations_removed": n,
                   "mitigations_changed": n, "acceptances_granted": n, "acceptances_expired": n,
                   "acceptances_revoked": n, "acceptances_changed": n},
     }
@@ -50,14 +51,17 @@ The result is plain JSON-ready data in a stable order (refs in natural order: H-
                          "inherent": RatingChange | None, "residual": RatingChange | None,   # None: unchanged
                          "consequences": {"added": [Consequence], "removed": [Consequence], "changed": [Pair]},
                          "acceptances":  {"added": [Acceptance],  "removed": [Acceptance],  "changed": [Pair]},
-                         "evidence":     {"added": [Evidence],    "removed": [Evidence],    "changed": [Evidence]}}
+                         "evidence":     {"added": [Evidence],    "removed": [Evidence],    "changed": [Evidence]},
+                         "attachments":  {"added": [Attachment],  "removed": [Attachment],  "changed": [Pair]}}
     Evidence          = {"run" (uid), "run_ref", "model_name", "model_version", "suite", "suite_version", "seed",
                          "relation", "pass_at_1"} (+ "fields": [FieldChange] when changed)
     Consequence       = {"description", "harm_type", "affected_party", "severity"}
     Acceptance        = {"accepted_by", "rationale", "conditions", "expires_on"}
     Pair              = {"before": Consequence | Acceptance, "after": ..., "fields": [FieldChange]}
     MitigationSummary = {"ref", "title", "kind", "scenarios": [refs]}
-    MitigationChange  = {"ref", "title", "fields": [FieldChange], "scenarios": {"added": [refs], "removed": [refs]}}
+    MitigationChange  = {"ref", "title", "fields": [FieldChange], "scenarios": {"added": [refs], "removed": [refs]},
+                         "attachments": {"added": [Attachment], "removed": [Attachment], "changed": [Pair]}}
+    Attachment        = {"kind": "file" | "link", "name", "type", "size", "sha256", "url"} (Pair: before/after)
     AcceptanceItem    = {"scenario": ref, **Acceptance}
     AcceptanceChange  = {"scenario": ref, "before": Acceptance, "after": Acceptance, "fields": [FieldChange]}
 
@@ -140,6 +144,9 @@ SUMMARY_KEYS = [
     "evidence_added",
     "evidence_removed",
     "evidence_changed",
+    "attachments_added",
+    "attachments_removed",
+    "attachments_changed",
     "mitigations_added",
     "mitigations_removed",
     "mitigations_changed",
@@ -328,6 +335,35 @@ def _evidence_diff(old: list[dict], new: list[dict]) -> dict:
     }
 
 
+def _attachment_summary(item: dict) -> dict:
+    return {key: item.get(key) for key in ("kind", "name", "type", "size", "sha256", "url")}
+
+
+def _attachments_diff(old: list[dict], new: list[dict]) -> dict:
+    """Evidence files and links matched by kind and name: added, removed, or the same name with other bytes
+    (another SHA-256) or another URL. Several with one name are matched in their signed order."""
+
+    def keyed(items):
+        seen: dict[tuple, int] = {}
+        out = {}
+        for item in items:
+            key = (item["kind"], item["name"])
+            seen[key] = seen.get(key, 0) + 1
+            out[(*key, seen[key])] = item
+        return out
+
+    before, after = keyed(old), keyed(new)
+    changed = []
+    for key in sorted(before.keys() & after.keys()):
+        if _attachment_summary(before[key]) != _attachment_summary(after[key]):
+            changed.append({"before": _attachment_summary(before[key]), "after": _attachment_summary(after[key])})
+    return {
+        "added": [_attachment_summary(after[k]) for k in sorted(after.keys() - before.keys())],
+        "removed": [_attachment_summary(before[k]) for k in sorted(before.keys() - after.keys())],
+        "changed": changed,
+    }
+
+
 def _scenario_change(old: dict, new: dict, old_levels: dict, new_levels: dict) -> dict | None:
     inherent = _rating_change(
         _rating(old.get("inherent"), old_levels),
@@ -341,6 +377,7 @@ def _scenario_change(old: dict, new: dict, old_levels: dict, new_levels: dict) -
     consequences = _consequences_diff(old.get("consequences", []), new.get("consequences", []))
     acceptances = _acceptances_diff(old.get("acceptances", []), new.get("acceptances", []))
     evidence = _evidence_diff(old.get("evidence", []), new.get("evidence", []))
+    attachments = _attachments_diff(old.get("attachments", []), new.get("attachments", []))
     if not (
         fields
         or inherent
@@ -348,6 +385,7 @@ def _scenario_change(old: dict, new: dict, old_levels: dict, new_levels: dict) -
         or any(consequences.values())
         or any(acceptances.values())
         or any(evidence.values())
+        or any(attachments.values())
     ):
         return None
     return {
@@ -359,6 +397,7 @@ def _scenario_change(old: dict, new: dict, old_levels: dict, new_levels: dict) -
         "consequences": consequences,
         "acceptances": acceptances,
         "evidence": evidence,
+        "attachments": attachments,
     }
 
 
@@ -375,9 +414,10 @@ def _mitigation_change(old: dict, new: dict) -> dict | None:
     fields = _field_changes(old, new, MITIGATION_LABELS)
     before, after = set(old.get("scenarios", [])), set(new.get("scenarios", []))
     links = {"added": sorted(after - before, key=ref_key), "removed": sorted(before - after, key=ref_key)}
-    if not (fields or links["added"] or links["removed"]):
+    attachments = _attachments_diff(old.get("attachments", []), new.get("attachments", []))
+    if not (fields or links["added"] or links["removed"] or any(attachments.values())):
         return None
-    return {"ref": new["ref"], "title": new["title"], "fields": fields, "scenarios": links}
+    return {"ref": new["ref"], "title": new["title"], "fields": fields, "scenarios": links, "attachments": attachments}
 
 
 def _by_ref(items: list[dict]) -> dict[str, dict]:
@@ -463,6 +503,10 @@ def _summary(context: list, scenarios: dict, mitigations: dict, acceptances: dic
         for kind in ("added", "removed", "changed"):
             counts[f"consequences_{kind}"] += len(change["consequences"][kind])
             counts[f"evidence_{kind}"] += len(change["evidence"][kind])
+            counts[f"attachments_{kind}"] += len(change["attachments"][kind])
+    for change in mitigations["changed"]:
+        for kind in ("added", "removed", "changed"):
+            counts[f"attachments_{kind}"] += len(change["attachments"][kind])
     for kind in ("granted", "expired", "revoked", "changed"):
         counts[f"acceptances_{kind}"] = len(acceptances[kind])
     return {"has_changes": any(counts.values()), **counts}

@@ -26,6 +26,7 @@ def copy_content(*, source, target) -> dict[str, int]:
     mitigation_model = apps.get_model("hazards", "Mitigation")
     acceptance_model = apps.get_model("hazards", "RiskAcceptance")
     citation_model = apps.get_model("hazards", "EvidenceCitation")
+    attachment_model = apps.get_model("hazards", "Attachment")
     link_model = mitigation_model.scenarios.through
 
     scenarios = list(source.scenarios.order_by("number"))
@@ -68,6 +69,22 @@ def copy_content(*, source, target) -> dict[str, int]:
     citations = citation_model.objects.filter(scenario__assessment=source).order_by("id")
     citation_model.objects.bulk_create(
         [citation_model(**_clone_values(c, scenario_id=new_id[c.scenario_id], version=1)) for c in citations]
+    )
+    # Evidence files and links too; a copy names the same stored bytes (they are kept by their SHA-256).
+    attachments = attachment_model.objects.filter(assessment=source).order_by("id")
+    attachment_model.objects.bulk_create(
+        [
+            attachment_model(
+                **_clone_values(
+                    a,
+                    assessment_id=target.pk,
+                    scenario_id=new_id[a.scenario_id] if a.scenario_id else None,
+                    mitigation_id=new_mitigation_id[a.mitigation_id] if a.mitigation_id else None,
+                    version=1,
+                )
+            )
+            for a in attachments
+        ]
     )
     return {
         "scenarios": len(scenarios),

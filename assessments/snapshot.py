@@ -82,11 +82,51 @@ def _evidence(assessment) -> dict[int, list[dict]]:
     return evidence
 
 
+def _attachment_order(a: dict) -> tuple:
+    return (a["kind"], a["name"], a["sha256"] or "", a["url"] or "")
+
+
+def _attachments(assessment) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
+    """Per scenario id and per mitigation id: the evidence files (name, type, size, SHA-256) and links (URL)
+    attached, so that the signature covers each file's bytes by their hash and a diff shows evidence change."""
+    attachment_model = apps.get_model("hazards", "Attachment")
+    by_scenario: dict[int, list[dict]] = defaultdict(list)
+    by_mitigation: dict[int, list[dict]] = defaultdict(list)
+    for row in attachment_model.objects.filter(assessment=assessment).values(
+        "scenario_id", "mitigation_id", "kind", "name", "file_type", "size", "sha256", "url"
+    ):
+        entry = {
+            "kind": row["kind"],
+            "name": row["name"],
+            "type": row["file_type"] or None,
+            "size": row["size"],
+            "sha256": row["sha256"] or None,
+            "url": row["url"] or None,
+        }
+        if row["scenario_id"] is not None:
+            by_scenario[row["scenario_id"]].append(entry)
+        else:
+            by_mitigation[row["mitigation_id"]].append(entry)
+    for items in (*by_scenario.values(), *by_mitigation.values()):
+        items.sort(key=_attachment_order)
+    return by_scenario, by_mitigation
+
+
+def attachment_hashes(data: dict[str, Any]) -> set[str]:
+    """The SHA-256 of every file a snapshot's content names (for the verification of stored bytes)."""
+    return {
+        a["sha256"]
+        for item in (*data.get("scenarios", []), *data.get("mitigations", []))
+        for a in item.get("attachments", [])
+        if a.get("sha256")
+    }
+
+
 CAPABILITY_CONTEXT = ["typical_spec_level", "typical_chain_steps", "user_expertise", "review_practice"]
 
 
 def content(assessment) -> dict[str, Any]:
-    """The content as plain data (what the hash covers). Six queries however large the register.
+    """The content as plain data (what the hash covers). Seven queries however large the register.
 
     Rows are read as plain values, not model instances: at 2,000 scenarios and 4,000 mitigations this is
     several times faster, and it is on the path of every approval and every verification.
@@ -124,6 +164,7 @@ def content(assessment) -> dict[str, Any]:
         links[mitigation_id].append(ref)
 
     evidence = _evidence(assessment)
+    scenario_files, mitigation_files = _attachments(assessment)
     scenarios = assessment.scenarios.order_by("number").values(
         "id",
         "ref",
@@ -187,6 +228,7 @@ def content(assessment) -> dict[str, Any]:
         # Progress (status, owner, due date, ticket) is tracked after sign-off and is not signed content.
         "mitigations": [
             {
+                "_id": m["id"],
                 "ref": m["ref"],
                 "title": m["title"],
                 "description": m["description"],
@@ -196,15 +238,22 @@ def content(assessment) -> dict[str, Any]:
             for m in mitigations
         ],
     }
-    # Evidence and the capability context were added later: they appear only when present, so content
+    # Evidence, attachments and the capability context were added later: they appear only when present, so content
     # signed before them keeps its hash.
     context = {field: getattr(assessment, field) for field in CAPABILITY_CONTEXT if getattr(assessment, field)}
     if context:
         data["assessment"]["capability_context"] = context
     for scenario in data["scenarios"]:
-        cited = evidence.get(scenario.pop("_id"))
+        scenario_id = scenario.pop("_id")
+        cited = evidence.get(scenario_id)
         if cited:
             scenario["evidence"] = cited
+        if scenario_files.get(scenario_id):
+            scenario["attachments"] = scenario_files[scenario_id]
+    for mitigation in data["mitigations"]:
+        files = mitigation_files.get(mitigation.pop("_id"))
+        if files:
+            mitigation["attachments"] = files
     return data
 
 

@@ -5,7 +5,10 @@ they only read. `sha256sum` over a snapshot's canonical text gives the same hash
 """
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
+
+from django.apps import apps
 
 from assessments import snapshot
 
@@ -33,6 +36,16 @@ class ApprovalState:
 
 
 @dataclass(frozen=True)
+class FileCheck:
+    """An evidence file named by the content or a signed snapshot, its bytes hashed again now."""
+
+    sha256: str
+    names: list[str]  # "H-001: report.pdf", as attached
+    recomputed: str | None  # None when the stored file is missing
+    intact: bool  # the stored bytes still hash to the recorded SHA-256
+
+
+@dataclass(frozen=True)
 class Verification:
     assessment_id: int
     revision: int
@@ -43,6 +56,11 @@ class Verification:
     approvals: list[ApprovalState] = field(default_factory=list)
     counting_approvals: int = 0
     required_approvals: int = 1
+    files: list[FileCheck] = field(default_factory=list)
+
+    @property
+    def files_altered(self) -> bool:
+        return any(not f.intact for f in self.files)
 
     @property
     def content_changed_since_submission(self) -> bool:
@@ -57,6 +75,7 @@ class Verification:
             **asdict(self),
             "content_changed_since_submission": self.content_changed_since_submission,
             "content_changed_since_approval": self.content_changed_since_approval,
+            "files_altered": self.files_altered,
         }
 
 
@@ -118,14 +137,43 @@ def counting_approvers(approvals: list[ApprovalState]) -> int:
     return len({a.approver for a in approvals if a.counts})
 
 
+def files_verify(assessment, signed: list) -> list[FileCheck]:
+    """Hash again the stored bytes of every evidence file of the revision and of its signed snapshots.
+
+    The snapshot records each file's SHA-256, so a file whose bytes were changed in the storage after it was
+    attached (tampering, corruption) shows here even though every snapshot's text is intact.
+    """
+    # Reached by name, like the snapshot: assessments never imports hazards.
+    attachment_model = apps.get_model("hazards", "Attachment")
+    storage = apps.get_app_config("hazards").attachment_storage()
+    names: dict[str, list[str]] = {}
+    rows = attachment_model.objects.filter(assessment=assessment, kind="file").values_list(
+        "sha256", "name", "scenario__ref", "mitigation__ref"
+    )
+    for sha256, name, scenario_ref, mitigation_ref in rows:
+        names.setdefault(sha256, []).append(f"{scenario_ref or mitigation_ref}: {name}")
+    for stored in signed:
+        for sha256 in snapshot.attachment_hashes(json.loads(stored.canonical)):
+            names.setdefault(sha256, ["named by a signed snapshot"])
+    checks = []
+    for sha256 in sorted(names):
+        recomputed = storage.recompute(sha256)
+        checks.append(
+            FileCheck(sha256=sha256, names=sorted(names[sha256]), recomputed=recomputed, intact=recomputed == sha256)
+        )
+    return checks
+
+
 def assessment_verify(assessment) -> Verification:
     """Recompute every hash that matters for one revision: live content, submitted and approved snapshots."""
     live = live_hash(assessment)
     submitted = None
+    signed = [assessment.approved_snapshot] if assessment.approved_snapshot_id else []
     if assessment.content_hash:
         stored = assessment.snapshots.filter(sha256=assessment.content_hash).first()
         if stored is not None:
             submitted = snapshot_verify(stored, live=live)
+            signed.append(stored)
     approved = snapshot_verify(assessment.approved_snapshot, live=live) if assessment.approved_snapshot_id else None
     approvals = approval_states(assessment, live=live)
     return Verification(
@@ -138,4 +186,5 @@ def assessment_verify(assessment) -> Verification:
         approvals=approvals,
         counting_approvals=counting_approvers(approvals),
         required_approvals=assessment.project.required_approvals,
+        files=files_verify(assessment, signed),
     )

@@ -13,6 +13,7 @@ from assessments.rest.views.projects import MembershipViewSet, ProjectViewSet
 from assessments.rest.views.webhooks import DeliveryViewSet, WebhookViewSet
 from evaluations.rest.views import EvaluationRunViewSet, EvaluationSuiteViewSet, ModelEndpointViewSet
 from hazards.rest.portfolio import PortfolioViewSet
+from hazards.rest.views.attachments import AttachmentViewSet
 from hazards.rest.views.catalogue import CatalogueViewSet
 from hazards.rest.views.evidence import CitationViewSet
 from hazards.rest.views.register import ConsequenceViewSet, HazardViewSet, MitigationViewSet
@@ -36,6 +37,7 @@ router.register("evaluation-runs", EvaluationRunViewSet, basename="evaluation-ru
 router.register("evaluation-suites", EvaluationSuiteViewSet, basename="evaluation-suite")
 router.register("model-endpoints", ModelEndpointViewSet, basename="model-endpoint")
 router.register("evidence-citations", CitationViewSet, basename="evidence-citation")
+router.register("attachments", AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -253,6 +253,34 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-not-served/"  # files are only served through permission-checked views
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence files: never under a URL of their own, only served by the permission-checked download views.
+    "attachments": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env_str("ATTACHMENT_S3_BUCKET"),
+                "endpoint_url": env_str("ATTACHMENT_S3_ENDPOINT_URL") or None,
+                "region_name": env_str("ATTACHMENT_S3_REGION") or None,
+                # Empty keys leave boto3 to its own chain (instance role, AWS_* variables).
+                "access_key": env_str("ATTACHMENT_S3_ACCESS_KEY_ID") or None,
+                "secret_key": env_str("ATTACHMENT_S3_SECRET_ACCESS_KEY") or None,
+                "location": env_str("ATTACHMENT_S3_PREFIX", "attachments"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": True,  # names are content hashes: the same name is the same bytes
+            },
+        }
+        if env_str("ATTACHMENT_S3_BUCKET")
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": env_str("ATTACHMENT_ROOT", str(BASE_DIR / "var" / "attachments")),
+                "base_url": None,
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -264,6 +292,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# Evidence attachments (hazards/attachments/limits.py reads these): the largest file, and which types are kept.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+ATTACHMENT_TYPES = env_list("ATTACHMENT_TYPES", "pdf,png,jpeg,text,csv,json,markdown,xlsx,docx,html")
 
 # --- E-mail ----------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -358,6 +389,9 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatusEnum": "assessments.models.projects.Status",
         "RoleEnum": "assessments.models.projects.Role",
         "CategoryEnum": "hazards.models.register.Category",
+        # Two choice sets share the field name "kind": each keeps a stable name (KindEnum as before).
+        "KindEnum": "hazards.models.register.MitigationKind",
+        "AttachmentKindEnum": "hazards.models.attachments.AttachmentKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

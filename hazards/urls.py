@@ -4,6 +4,7 @@ from django.urls import path
 
 from hazards.views import (
     assessment,
+    attachments,
     catalogue,
     comments,
     dashboard,
@@ -51,6 +52,20 @@ urlpatterns = [
     path("hazards/<int:hazard_id>/evidence/", evidence.citation_add, name="citation_add"),
     path("citations/<int:citation_id>/remove/", evidence.citation_remove, name="citation_remove"),
     path("citations/<int:citation_id>/accept/", evidence.suggestion_accept, name="suggestion_accept"),
+    path("hazards/<int:hazard_id>/attachments/files/", attachments.attachment_upload, name="hazard_attachment_upload"),
+    path("hazards/<int:hazard_id>/attachments/links/", attachments.attachment_link, name="hazard_attachment_link"),
+    path(
+        "mitigations/<int:mitigation_id>/attachments/files/",
+        attachments.attachment_upload,
+        name="mitigation_attachment_upload",
+    ),
+    path(
+        "mitigations/<int:mitigation_id>/attachments/links/",
+        attachments.attachment_link,
+        name="mitigation_attachment_link",
+    ),
+    path("attachments/<int:attachment_id>/remove/", attachments.attachment_remove, name="attachment_remove"),
+    path("attachments/<int:attachment_id>/download/", attachments.attachment_download, name="attachment_download"),
     path("hazards/<int:hazard_id>/comments/", comments.hazard_comments, name="hazard_comments"),
     path("consequences/<int:consequence_id>/edit/", scenarios.consequence_edit, name="consequence_edit"),
     path("consequences/<int:consequence_id>/delete/", scenarios.consequence_delete, name="consequence_delete"),

@@ -35,6 +35,17 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def attachment_root(settings, tmp_path):
+    """Evidence files of each test in its own directory, never in the project's var/."""
+    root = tmp_path / "attachments"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
+    }
+    return root
+
+
 @pytest.fixture
 def celery_eager():
     """Run tasks in the calling thread (the worker's code, without a broker), as the embedded default does."""

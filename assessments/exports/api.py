@@ -34,6 +34,7 @@ class ExportJobSerializer(ModelSerializer):
             "id",
             "assessment",
             "format",
+            "include_files",
             "status",
             "progress",
             "error",
@@ -61,6 +62,10 @@ class ExportJobSerializer(ModelSerializer):
 class ExportRequestSerializer(serializers.Serializer):
     assessment = serializers.IntegerField(min_value=1)
     format = serializers.ChoiceField(choices=ExportJob.Format.choices)
+    include_files = serializers.BooleanField(
+        default=False,
+        help_text="JSON only: a zip of the JSON (export.json) and every evidence file at attachments/<sha256>/<name>.",
+    )
 
 
 QUEUE_UNAVAILABLE = inline_serializer(
@@ -119,7 +124,11 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             user=request.user, assessment_id=payload.validated_data["assessment"]
         )
         job = service.export_record(
-            assessment_id=assessment.pk, by=request.user, format=payload.validated_data["format"], via=Via.API
+            assessment_id=assessment.pk,
+            by=request.user,
+            format=payload.validated_data["format"],
+            include_files=payload.validated_data["include_files"],
+            via=Via.API,
         )
         return self._accepted(job)
 

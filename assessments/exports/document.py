@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from assessments import snapshot
-from assessments.exports import evidence
+from assessments.exports import attachments, evidence
 from assessments.models import Assessment
 
 SCHEMA = "hazlog.export/1"
@@ -95,4 +95,7 @@ def build(assessment: Assessment) -> dict[str, Any]:
     }
     if cited:  # only when the assessment cites evaluation results: older exports keep their shape
         document["evidence"] = cited
+    attached = attachments.section(assessment, content)
+    if attached:  # likewise only when there are evidence files or links
+        document["attachments"] = attached
     return document

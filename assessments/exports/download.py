@@ -23,6 +23,7 @@ def file_response(job: ExportJob) -> FileResponse:
     if selectors.is_expired(job):
         raise NotDownloadable("This export has expired and its file was removed; request a new one.", "expired", 410)
     response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
-    response["Content-Type"] = service.WRITERS[job.format].CONTENT_TYPE
+    # The JSON with its evidence files is a zip.
+    response["Content-Type"] = "application/zip" if job.include_files else service.WRITERS[job.format].CONTENT_TYPE
     response["Cache-Control"] = "private, no-store"
     return response

@@ -26,7 +26,7 @@ from kombu.exceptions import OperationalError
 
 from assessments import advisory, audit, permissions
 from assessments.errors import InvalidInput, QueueUnavailable
-from assessments.exports import document, to_csv, to_json, to_pdf, to_xlsx
+from assessments.exports import attachments, document, to_csv, to_json, to_pdf, to_xlsx
 from assessments.models import Assessment, ExportJob, Via
 
 logger = logging.getLogger(__name__)
@@ -79,14 +79,18 @@ def export_queue(job: ExportJob) -> None:
         job.error = ""
 
 
-def export_request(*, assessment_id: int, by: User, format: str, via: str = Via.WEB) -> ExportJob:
+def export_request(
+    *, assessment_id: int, by: User, format: str, include_files: bool = False, via: str = Via.WEB
+) -> ExportJob:
     """Record an export job and queue it. Raises QueueUnavailable (job kept, marked) if Redis is down."""
-    job = export_record(assessment_id=assessment_id, by=by, format=format, via=via)
+    job = export_record(assessment_id=assessment_id, by=by, format=format, include_files=include_files, via=via)
     export_queue(job)
     return job
 
 
-def export_record(*, assessment_id: int, by: User, format: str, via: str = Via.WEB) -> ExportJob:
+def export_record(
+    *, assessment_id: int, by: User, format: str, include_files: bool = False, via: str = Via.WEB
+) -> ExportJob:
     """Record an export job (with its audit event) without queueing it yet: `export_queue` follows the commit.
 
     Asking again for the same format while an earlier request of yours still waits for the queue reuses
@@ -97,6 +101,8 @@ def export_record(*, assessment_id: int, by: User, format: str, via: str = Via.W
         raise PermissionDenied("Only members of the project can export its assessments.")
     if format not in ExportJob.Format.values:
         raise InvalidInput({"format": [f"Choose one of: {', '.join(ExportJob.Format.values)}."]})
+    if include_files and format != ExportJob.Format.JSON:
+        raise InvalidInput({"include_files": ["Evidence files can only be included in the JSON export."]})
     if format == ExportJob.Format.PDF:
         count = assessment.scenarios.count()
         if count > PDF_MAX_SCENARIOS:
@@ -110,14 +116,21 @@ def export_record(*, assessment_id: int, by: User, format: str, via: str = Via.W
             )
     job = (
         ExportJob.objects.filter(
-            assessment=assessment, requested_by=by, format=format, status=ExportJob.State.QUEUED, error=QUEUE_DOWN_NOTE
+            assessment=assessment,
+            requested_by=by,
+            format=format,
+            include_files=include_files,
+            status=ExportJob.State.QUEUED,
+            error=QUEUE_DOWN_NOTE,
         )
         .order_by("-id")
         .first()
     )
     if job is None:
         with transaction.atomic():
-            job = ExportJob.objects.create(assessment=assessment, requested_by=by, format=format)
+            job = ExportJob.objects.create(
+                assessment=assessment, requested_by=by, format=format, include_files=include_files
+            )
             audit.record(
                 actor=by,
                 via=via,
@@ -126,7 +139,7 @@ def export_record(*, assessment_id: int, by: User, format: str, via: str = Via.W
                 assessment=assessment,
                 obj=job,
                 object_ref=f"rev {assessment.revision}",
-                changes={"format": [None, format]},
+                changes={"format": [None, format], **({"include_files": [None, True]} if include_files else {})},
                 object_version=1,  # an export job has no version field; its two events are 1 and 2
             )
     return job
@@ -205,7 +218,8 @@ class _Progress:
 def export_filename(job: ExportJob) -> str:
     assessment = job.assessment
     stem = slugify(assessment.title)[:60] or "assessment"
-    return f"{stem}-rev{assessment.revision}-{timezone.localdate().isoformat()}.{WRITERS[job.format].EXTENSION}"
+    extension = "zip" if job.include_files else WRITERS[job.format].EXTENSION
+    return f"{stem}-rev{assessment.revision}-{timezone.localdate().isoformat()}.{extension}"
 
 
 def _build(job: ExportJob) -> None:
@@ -216,7 +230,10 @@ def _build(job: ExportJob) -> None:
     filename = export_filename(job)
     with tempfile.TemporaryDirectory(prefix="hazlog-export-") as tmp:
         path = Path(tmp) / filename
-        writer.write(doc, path, lambda percent: progress(10 + percent * 0.85))
+        if job.include_files:
+            attachments.write_zip(doc, path)
+        else:
+            writer.write(doc, path, lambda percent: progress(10 + percent * 0.85))
         # A fixed name per job: a re-delivered task replaces the file instead of leaving a second one.
         name = f"exports/{job.pk}/{filename}"
         old = job.file.name if job.file else ""

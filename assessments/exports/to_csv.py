@@ -1,4 +1,5 @@
-"""The CSV export: a zip of register.csv, consequences.csv and mitigations.csv, one row per record."""
+"""The CSV export: a zip of register.csv, consequences.csv and mitigations.csv (and attachments.csv when there
+is evidence), one row per record."""
 
 import csv
 import io
@@ -6,6 +7,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from assessments.exports import attachments
 from assessments.exports.labels import label, level_name, mitigations_by_scenario
 
 EXTENSION = "zip"
@@ -124,4 +126,8 @@ def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
         _csv_member(archive, "consequences.csv", CONSEQUENCE_HEADER, consequence_rows(document))
         progress(70)
         _csv_member(archive, "mitigations.csv", MITIGATION_HEADER, mitigation_rows(document))
+        if document.get("attachments"):
+            _csv_member(
+                archive, "attachments.csv", attachments.HEADER, iter(attachments.rows(document["attachments"]))
+            )
     progress(100)

@@ -156,6 +156,8 @@ def parts(document: dict) -> list[dict]:
         runs = [{**e, "chart": charts[e["run_ref"]]} for e in document["evidence"]]
         result.append({"part": "evidence", "evidence_runs": runs})
     acceptances = [{"scenario": s["ref"], **a} for s in document["scenarios"] for a in s["acceptances"]]
+    if document.get("attachments"):
+        result.append({"part": "attachments", "attachment_chunks": _chunks(document["attachments"], TABLE_CHUNK)})
     result.append({"part": "closing", "acceptance_chunks": _chunks(acceptances, TABLE_CHUNK)})
     return result
 

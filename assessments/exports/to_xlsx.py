@@ -9,7 +9,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from assessments.exports import evidence, to_csv
+from assessments.exports import attachments, evidence, to_csv
 from assessments.exports.labels import label, level_colours, level_name
 from hazards import scoring
 
@@ -150,6 +150,8 @@ def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
     sheets.table("Sign-off", SIGNOFF_HEADER, _signoff_rows(document))
     if document.get("evidence"):
         _evidence_sheet(workbook, sheets, document["evidence"])
+    if document.get("attachments"):
+        sheets.table("Evidence files", attachments.HEADER, iter(attachments.rows(document["attachments"])))
     likelihoods = [
         scoring.axis_name(document["matrix"], "likelihood", v)
         for v in range(1, 1 + len(document["matrix"]["likelihood"]))

@@ -51,7 +51,12 @@ def export_request(request, assessment_id: int):
     assessment = assessment_selectors.assessment_get(user=request.user, assessment_id=assessment_id)
     problem = ""
     try:
-        service.export_request(assessment_id=assessment.pk, by=request.user, format=request.POST.get("format", ""))
+        service.export_request(
+            assessment_id=assessment.pk,
+            by=request.user,
+            format=request.POST.get("format", ""),
+            include_files=request.POST.get("include_files") == "on",
+        )
     except InvalidInput as exc:
         problem = " ".join(msg for msgs in exc.errors.values() for msg in msgs)
     except QueueUnavailable as exc:

@@ -20,6 +20,8 @@ class ExportJob(models.Model):
     assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="exports")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     format = models.CharField(max_length=10, choices=Format.choices)
+    # JSON only: a zip of the JSON and every evidence file it lists (attachments/<sha256>/<name>).
+    include_files = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)

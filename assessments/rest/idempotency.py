@@ -44,8 +44,19 @@ LOCK_NOT_AVAILABLE = "55P03"
 ABANDONED_AFTER = datetime.timedelta(minutes=5)
 
 
+def _body_value(value) -> str:
+    """An uploaded file counts by its bytes, not its name: the same key with another file is another request."""
+    if hasattr(value, "chunks"):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return f"file:{value.name}:{digest.hexdigest()}"
+    return str(value)
+
+
 def fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=_body_value)
     return hashlib.sha256(f"{request.method}\n{request.path}\n{body}".encode()).hexdigest()
 
 

@@ -23,6 +23,7 @@ OBJECT_TYPES = {
     "webhookendpoint": "webhook",
     "evaluationrun": "evaluation_run",
     "evidencecitation": "evidence_citation",
+    "attachment": "attachment",
     "modelendpoint": "model_endpoint",
     "customsuite": "evaluation_suite",
 }

@@ -222,6 +222,13 @@ class ApprovalStateSerializer(serializers.Serializer):
     outdated = serializers.BooleanField(help_text="Given to content that is no longer the assessment's content.")
 
 
+class FileCheckSerializer(serializers.Serializer):
+    sha256 = serializers.CharField(help_text="The SHA-256 recorded when the evidence file was attached.")
+    names = serializers.ListField(child=serializers.CharField(), help_text="Where it is attached (`H-001: a.pdf`).")
+    recomputed = serializers.CharField(allow_null=True, help_text="The stored bytes hashed now; null if missing.")
+    intact = serializers.BooleanField(help_text="The stored bytes still hash to the recorded SHA-256.")
+
+
 class VerificationSerializer(serializers.Serializer):
     assessment_id = serializers.IntegerField()
     revision = serializers.IntegerField()
@@ -234,6 +241,8 @@ class VerificationSerializer(serializers.Serializer):
     required_approvals = serializers.IntegerField()
     content_changed_since_submission = serializers.BooleanField()
     content_changed_since_approval = serializers.BooleanField()
+    files = FileCheckSerializer(many=True, help_text="Every evidence file of the revision and its signed snapshots.")
+    files_altered = serializers.BooleanField(help_text="A stored evidence file is missing or no longer matches.")
 
 
 # --- Events ---------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ EVENT_NOUNS = {
     "webhook",
     "evaluation",
     "citation",
+    "attachment",
     "endpoint",
     "suite",
 }

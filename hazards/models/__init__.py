@@ -1,5 +1,6 @@
 """Models of the hazards app, one module per sub-domain."""
 
+from hazards.models.attachments import Attachment, AttachmentKind
 from hazards.models.catalogue import HazardTemplate
 from hazards.models.evidence import EvidenceCitation, EvidenceRelation
 from hazards.models.register import (
@@ -17,6 +18,8 @@ from hazards.models.review import Comment, RiskAcceptance
 
 __all__ = [
     "AffectedParty",
+    "Attachment",
+    "AttachmentKind",
     "Category",
     "Comment",
     "Consequence",

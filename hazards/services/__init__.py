@@ -1,6 +1,7 @@
 """Every write in the hazards app; callers use `services.<noun>_<verb>(...)`."""
 
 from hazards.services.acceptances import acceptance_grant, acceptance_revoke, acceptances_expire
+from hazards.services.attachments import attachment_delete, attachment_link, attachment_upload
 from hazards.services.catalogue import catalogue_load, hazards_from_templates
 from hazards.services.comments import comment_create
 from hazards.services.consequences import consequence_create, consequence_delete, consequence_update
@@ -21,6 +22,9 @@ __all__ = [
     "acceptance_revoke",
     "acceptances_expire",
     "assessment_set_matrix",
+    "attachment_delete",
+    "attachment_link",
+    "attachment_upload",
     "catalogue_load",
     "citation_create",
     "citation_delete",

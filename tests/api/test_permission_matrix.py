@@ -47,6 +47,18 @@ def _viewer_membership(w):
     return Membership.objects.get(project=w.project, user__username="victor").pk
 
 
+def _attachment(w):
+    """A link on the world's hazard, made the first time an operation names it."""
+    from hazards import services
+    from hazards.models import Attachment
+
+    existing = Attachment.objects.filter(scenario=w.hazard).first()
+    if existing is not None:
+        return existing.pk
+    alice = User.objects.get(username="alice")
+    return services.attachment_link(by=alice, url="https://ci.example.com/run/1", hazard_id=w.hazard.pk).pk
+
+
 OPS = [
     # --- reads
     Op("list projects", "get", lambda w: "/api/v1/projects/", outsider=200),
@@ -81,6 +93,8 @@ OPS = [
     Op("read an acceptance", "get", lambda w: f"/api/v1/risk-acceptances/{w.acceptance.pk}/"),
     Op("list comments", "get", lambda w: "/api/v1/comments/", outsider=200),
     Op("read a comment", "get", lambda w: f"/api/v1/comments/{w.comment.pk}/"),
+    Op("list attachments", "get", lambda w: (_attachment(w), "/api/v1/attachments/")[1], outsider=200),
+    Op("read an attachment", "get", lambda w: f"/api/v1/attachments/{_attachment(w)}/"),
     Op("list events", "get", lambda w: "/api/v1/events/", outsider=200),
     Op("read an event", "get", lambda w: f"/api/v1/events/{w.event.pk}/"),
     Op("list the catalogue", "get", lambda w: "/api/v1/catalogue/", outsider=200),
@@ -291,6 +305,23 @@ OPS = [
         ok=201,
         outsider=400,
     ),
+    Op(
+        "attach a link",
+        "post",
+        lambda w: "/api/v1/attachments/",
+        lambda w: {"hazard": w.hazard.pk, "url": "https://ci.example.com/run/2", "title": "CI run 2"},
+        permissions.can_contribute,
+        ok=201,
+        outsider=400,
+    ),
+    Op(
+        "remove an attachment",
+        "delete",
+        lambda w: f"/api/v1/attachments/{_attachment(w)}/",
+        None,
+        permissions.can_contribute,
+        ok=204,
+    ),
     # --- webhooks
     Op(
         "register a webhook",
@@ -355,7 +386,7 @@ def expected_status(op: Op, role: str, user: User | None, project) -> int:
 def _state(w) -> dict:
     """Everything a refused call could have touched: row counts, and the versions of the world's objects."""
     from assessments.models import AuditEvent, Project, WebhookDelivery, WebhookEndpoint
-    from hazards.models import Comment, Consequence, HazardScenario, Mitigation, RiskAcceptance
+    from hazards.models import Attachment, Comment, Consequence, HazardScenario, Mitigation, RiskAcceptance
 
     def row(model, pk, *fields):
         return list(model.objects.filter(pk=pk).values_list(*fields))
@@ -372,6 +403,7 @@ def _state(w) -> dict:
         "mitigations": Mitigation.objects.count(),
         "acceptances": RiskAcceptance.objects.count(),
         "comments": Comment.objects.count(),
+        "attachments": Attachment.objects.count(),
         "project": row(Project, w.project.pk, "version", "description"),
         "assessment": row(Assessment, w.assessment.pk, "status", "version", "scope"),
         "roles": sorted(Membership.objects.filter(project=w.project).values_list("user__username", "role")),

@@ -149,6 +149,7 @@ def test_the_diff_of_two_revisions_lists_every_kind_of_change(revisions):
             "title": "SAST gate in CI",
             "fields": [{"field": "title", "label": "Title", "before": "SAST gate", "after": "SAST gate in CI"}],
             "scenarios": {"added": ["H-004"], "removed": []},
+            "attachments": {"added": [], "removed": [], "changed": []},
         }
     ]
     assert [(a["scenario"], a["accepted_by"]) for a in result["acceptances"]["revoked"]] == [("H-003", "dave")]
@@ -171,6 +172,9 @@ def test_the_diff_of_two_revisions_lists_every_kind_of_change(revisions):
         "evidence_added": 0,
         "evidence_removed": 0,
         "evidence_changed": 0,
+        "attachments_added": 0,
+        "attachments_removed": 0,
+        "attachments_changed": 0,
         "mitigations_added": 1,
         "mitigations_removed": 1,
         "mitigations_changed": 1,
@@ -366,9 +370,9 @@ def test_the_diff_reads_rows_only_through_the_snapshot(revisions, django_assert_
     rev1, rev2 = revisions
     rev1 = type(rev1).objects.select_related("approved_snapshot").get(pk=rev1.pk)
     rev2 = type(rev2).objects.get(pk=rev2.pk)
-    # Six queries for the live content (scenarios, consequences, acceptances, mitigations, links, evidence),
-    # none for the approved snapshot (selected with the revision).
-    with django_assert_max_num_queries(6):
+    # Seven queries for the live content (scenarios, consequences, acceptances, mitigations, links, evidence,
+    # attachments), none for the approved snapshot (selected with the revision).
+    with django_assert_max_num_queries(7):
         diff.diff_assessments(rev1, rev2)
     assert HazardScenario.objects.filter(assessment=rev2).count() == 3
     assert Mitigation.objects.filter(assessment=rev2).count() == 2

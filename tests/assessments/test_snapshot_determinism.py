@@ -101,14 +101,14 @@ def test_the_same_content_rebuilt_on_sqlite_in_any_insertion_order_has_the_same_
     assert forward["sha256"] == backward["sha256"] == sha256
 
 
-def test_building_the_snapshot_takes_six_queries_at_any_size(
+def test_building_the_snapshot_takes_seven_queries_at_any_size(
     assessment, contributor, approver, approver2, owner, django_assert_num_queries
 ):
     rich_assessment(assessment, contributor, approver, approver2, owner)
-    with django_assert_num_queries(6):  # scenarios, consequences, acceptances, links, mitigations, evidence
+    with django_assert_num_queries(7):  # scenarios, consequences, acceptances, links, mitigations, evidence, files
         snapshot.build(assessment)
     for _ in range(3):
         rich_assessment(assessment, contributor, approver, approver2, owner)
     assert assessment.scenarios.count() == 12
-    with django_assert_num_queries(6):  # scenarios, consequences, acceptances, links, mitigations, evidence
+    with django_assert_num_queries(7):  # scenarios, consequences, acceptances, links, mitigations, evidence, files
         snapshot.build(assessment)

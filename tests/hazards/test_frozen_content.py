@@ -12,7 +12,8 @@ from assessments.services import workflow
 from evaluations.demo import DEMO_RUNS
 from evaluations.services import demo as demo_services
 from hazards import scoring, services
-from hazards.models import Consequence, EvidenceCitation, RiskAcceptance
+from hazards.models import Attachment, Consequence, EvidenceCitation, RiskAcceptance
+from tests import attachment_files
 from tests.assessments.workflow_states import reach
 from tests.factories import make_hazard
 
@@ -85,6 +86,15 @@ CONTENT_WRITES = {
     "suggestion_accept": lambda a, by: services.suggestion_accept(
         citation_id=EvidenceCitation.objects.get(scenario__assessment=a).pk, by=by, expected_version=None
     ),
+    "attachment_upload": lambda a, by: services.attachment_upload(
+        by=by, upload=attachment_files.upload("late.pdf", attachment_files.PDF), hazard_id=_h1(a).pk
+    ),
+    "attachment_link": lambda a, by: services.attachment_link(
+        by=by, url="https://example.com/late", mitigation_id=_m1(a).pk
+    ),
+    "attachment_delete": lambda a, by: services.attachment_delete(
+        attachment_id=Attachment.objects.get(assessment=a).pk, by=by
+    ),
     "acceptance_grant": lambda a, by: services.acceptance_grant(
         hazard_id=_h1(a).pk,
         by=by,
@@ -135,6 +145,7 @@ def frozen(request, project, assessment, contributor, reviewer, approver, owner)
     )
     run = demo_services.demo_run_create(project=project, by=contributor, spec=DEMO_RUNS[1])
     services.citation_create(hazard_id=scenario.pk, by=contributor, run_id=run.pk, relation="capability_enabled")
+    services.attachment_link(by=contributor, url="https://ci.example.com/run/1", hazard_id=scenario.pk)
     return reach(request.param, assessment, contributor=contributor, reviewer=reviewer, approver=approver, owner=owner)
 
 

@@ -40,6 +40,9 @@ class Command(BaseCommand):
         for approval in check.approvals:
             flag = "counts" if approval.counts else "outdated" if approval.outdated else "does not count"
             self.stdout.write(f"  {approval.approver} at {approval.created_at}: {approval.content_hash} ({flag})")
+        for file in check.files:
+            state = "intact" if file.intact else f"ALTERED ({file.recomputed})" if file.recomputed else "MISSING"
+            self.stdout.write(f"evidence file     {file.sha256}  {state}: {', '.join(file.names)}")
         if canonical_out is not None:
             stored = assessment.approved_snapshot or assessment.snapshots.filter(sha256=assessment.content_hash).first()
             if stored is None:
@@ -48,3 +51,5 @@ class Command(BaseCommand):
             self.stdout.write(f"wrote {canonical_out}; `sha256sum {canonical_out}` should print {stored.sha256}")
         if any(part is not None and not part.intact for part in (check.submitted, check.approved)):
             raise CommandError("A stored snapshot no longer matches its recorded hash.")
+        if check.files_altered:
+            raise CommandError("A stored evidence file is missing or no longer matches its recorded SHA-256.")

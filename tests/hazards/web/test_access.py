@@ -16,8 +16,10 @@ from evaluations.models import CustomSuite, ModelEndpoint
 from evaluations.services import demo as demo_services
 from evaluations.urls import urlpatterns as evaluation_patterns
 from hazards import services
-from hazards.models import Consequence, MitigationKind
+from hazards.models import Attachment, Consequence, MitigationKind
 from hazards.urls import urlpatterns as hazard_patterns
+from tests import attachment_files
+from tests.attachment_files import PDF
 from tests.factories import make_hazard
 from tests.webtools import HTMX
 
@@ -82,9 +84,13 @@ def objects(project, assessment, contributor, approver):
     citation = services.citation_create(hazard_id=scenario.pk, by=contributor, run_id=run.pk, relation="capability_gap")
     endpoint = ModelEndpoint.objects.create(project=project, name="e", base_url="https://api.example.com/v1", model="m")
     suite = CustomSuite.objects.create(project=project, name="ours", tasks=[], task_count=0, digest="0" * 64)
+    attachment = services.attachment_upload(
+        by=contributor, upload=attachment_files.upload("pen-test.pdf", attachment_files.PDF), hazard_id=scenario.pk
+    )
     canonical, sha = snapshot.build(assessment)
     stored = Snapshot.objects.create(assessment=assessment, sha256=sha, canonical=canonical)
     return {
+        "attachment_id": attachment.pk,
         "run_id": run.pk,
         "task_id": run.samples.values_list("task_id", flat=True).first(),
         "citation_id": citation.pk,
@@ -117,6 +123,7 @@ def test_every_project_scoped_url_pattern_is_covered_by_the_fixture_objects():
         "citation_id",
         "endpoint_id",
         "suite_id",
+        "attachment_id",
     }
     assert len(SCOPED) >= 50
 
@@ -208,10 +215,20 @@ def _viewer_writes(o):
         ("member_remove", {"membership_id": o["membership_id"]}, {}),
         ("project_settings", {"project_id": o["project_id"]}, {"form": "settings", "name": "X", "version": 1}),
         ("assessment_matrix", {"assessment_id": o["assessment_id"]}, {"source": "iec_61508", "version": 1}),
+        ("hazard_attachment_link", {"hazard_id": o["hazard_id"]}, {"url": "https://example.com/report"}),
+        ("mitigation_attachment_link", {"mitigation_id": o["mitigation_id"]}, {"url": "https://example.com/report"}),
+        ("hazard_attachment_upload", {"hazard_id": o["hazard_id"]}, {"file": attachment_files.upload("a.pdf", PDF)}),
+        (
+            "mitigation_attachment_upload",
+            {"mitigation_id": o["mitigation_id"]},
+            {"file": attachment_files.upload("a.pdf", PDF)},
+        ),
+        ("attachment_remove", {"attachment_id": o["attachment_id"]}, {"confirm": "yes"}),
     ]
 
 
 ID_KWARGS = (
+    "attachment_id",
     "assessment_id",
     "hazard_id",
     "consequence_id",
@@ -233,6 +250,7 @@ def test_a_viewer_is_refused_every_write_and_nothing_changes(name, htmx, objects
     assert response.status_code == 403
     assert AuditEvent.objects.count() == events_before
     assert Consequence.objects.count() == consequences_before
+    assert Attachment.objects.count() == 1
 
 
 @pytest.mark.parametrize(
