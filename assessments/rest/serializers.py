@@ -223,9 +223,9 @@ class ApprovalStateSerializer(serializers.Serializer):
 
 
 class FileCheckSerializer(serializers.Serializer):
-    sha256 = serializers.CharField(help_text="The SHA-256 recorded when the evidence file was attached.")
-    names = serializers.ListField(child=serializers.CharField(), help_text="Where it is attached (`H-001: a.pdf`).")
-    recomputed = serializers.CharField(allow_null=True, help_text="The stored bytes hashed now; null if missing.")
+    sha256 = StringField(help_text="The SHA-256 recorded when the evidence file was attached.")
+    names = serializers.ListField(child=StringField(), help_text="Where it is attached (`H-001: a.pdf`).")
+    recomputed = StringField(allow_null=True, help_text="The stored bytes hashed now; null if missing.")
     intact = serializers.BooleanField(help_text="The stored bytes still hash to the recorded SHA-256.")
 
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.rest import representations
-from assessments.rest.fields import MAX_ID, IdField, UsernameField, VisibleObjectField
+from assessments.rest.fields import MAX_ID, IdField, ModelSerializer, StringField, UsernameField, VisibleObjectField
 from hazards import selectors
 from hazards.attachments import limits
 from hazards.models import Attachment, AttachmentKind
@@ -30,11 +30,11 @@ class FormObjectField(VisibleObjectField):
         return super().to_internal_value(data)
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     hazard = serializers.IntegerField(source="scenario_id", read_only=True, allow_null=True)
-    hazard_ref = serializers.CharField(source="scenario.ref", read_only=True, allow_null=True, default=None)
+    hazard_ref = StringField(source="scenario.ref", read_only=True, allow_null=True, default=None)
     mitigation = serializers.IntegerField(source="mitigation_id", read_only=True, allow_null=True)
-    mitigation_ref = serializers.CharField(source="mitigation.ref", read_only=True, allow_null=True, default=None)
+    mitigation_ref = StringField(source="mitigation.ref", read_only=True, allow_null=True, default=None)
     project = serializers.IntegerField(source="assessment.project_id", read_only=True)
     url = serializers.SerializerMethodField()
     file_type = serializers.SerializerMethodField()
@@ -125,8 +125,8 @@ class AttachmentUploadSerializer(_TargetSerializer):
 
 
 class AttachmentLinkSerializer(_TargetSerializer):
-    url = serializers.CharField(max_length=limits.URL_MAX, help_text="An http:// or https:// address.")
-    title = serializers.CharField(max_length=limits.NAME_MAX, required=False, allow_blank=True)
+    url = StringField(max_length=limits.URL_MAX, help_text="An http:// or https:// address.")
+    title = StringField(max_length=limits.NAME_MAX, required=False, allow_blank=True)
 
 
 class AttachmentFilterSerializer(serializers.Serializer):
