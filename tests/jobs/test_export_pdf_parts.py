@@ -12,19 +12,26 @@ from assessments.models import ExportJob
 from tests.jobs.test_export_formats import export
 
 
-def live_children() -> list[int]:
-    pids = []
+def _children() -> set[int]:
+    pids = set()
     for task in os.listdir("/proc/self/task"):
         with open(f"/proc/self/task/{task}/children") as handle:
-            pids.extend(int(pid) for pid in handle.read().split())
+            pids.update(int(pid) for pid in handle.read().split())
     return pids
+
+
+@pytest.fixture
+def live_children():
+    """The test process's children that the test itself left: servers other tests started stay out of it."""
+    before = _children()
+    return lambda: sorted(_children() - before)
 
 
 def pid_of(item):
     return item, os.getpid()
 
 
-def test_items_are_computed_in_forked_processes_and_come_back_in_order():
+def test_items_are_computed_in_forked_processes_and_come_back_in_order(live_children):
     finished = []
     results = processes.run(pid_of, list(range(7)), processes=3, done=finished.append)
     assert [item for item, _ in results] == list(range(7))
@@ -46,7 +53,7 @@ def fail_on_three(item):
     return item
 
 
-def test_a_failing_item_raises_with_its_message_and_leaves_no_process_behind():
+def test_a_failing_item_raises_with_its_message_and_leaves_no_process_behind(live_children):
     with pytest.raises(processes.PartFailed, match=r"Part 4 of 6 failed \(ValueError: no room for the third part\)"):
         processes.run(fail_on_three, list(range(6)), processes=2)
     assert live_children() == []
@@ -58,7 +65,7 @@ def killed_on_two(item):
     return item
 
 
-def test_a_process_killed_mid_item_is_a_failure_not_a_hang():
+def test_a_process_killed_mid_item_is_a_failure_not_a_hang(live_children):
     with pytest.raises(processes.PartFailed, match="stopped without an answer"):
         processes.run(killed_on_two, list(range(4)), processes=2)
     assert live_children() == []
@@ -121,7 +128,7 @@ def test_every_field_of_the_register_and_the_mitigations_is_in_the_report(approv
 
 
 def test_the_pdf_of_a_register_over_many_parts_is_one_document_numbered_from_one(
-    register, contributor, celery_eager, settings, monkeypatch
+    register, contributor, celery_eager, settings, monkeypatch, live_children
 ):
     from assessments.exports import to_pdf
 
