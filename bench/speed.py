@@ -359,20 +359,25 @@ def run(*, database_url: str, seconds: int = 3, rounds: int = 3) -> dict:
             if row.patch:
                 _write_versions(pool, versions)
                 connection.close()
-            pids = server.worker_pids()
-            if row.server == "hazlog":
-                pids += _backend_pids(database, own_backend)
-            before = _cpu_ticks(pids)
+            workers = server.worker_pids()
+            backends = _backend_pids(database, own_backend) if row.server == "hazlog" else []
+            before = _cpu_ticks(workers + backends)
             script, args = (_PATCH_LUA, [versions]) if row.patch else (_DONE_LUA, [])
             result = _wrk(server.port, row.path, row.headers, duration, script, args)
             if warm_up:
                 return None
             if not result["requests"]:
                 raise RuntimeError(f"no request completed on {row.name}: {result}")
-            after = _cpu_ticks(pids)
-            ticks = sum(after[pid] - before[pid] for pid in after if pid in before)
+            after = _cpu_ticks(workers + backends)
+
+            def ms(pids):
+                ticks = sum(after[pid] - before[pid] for pid in pids if pid in after and pid in before)
+                return 1000 * ticks / CLOCK_TICKS / result["requests"]
+
             return {
-                "cpu_ms": 1000 * ticks / CLOCK_TICKS / result["requests"],
+                "cpu_ms": ms(workers + backends),
+                "app_cpu_ms": ms(workers),
+                "db_cpu_ms": ms(backends),
                 "p50_ms": result["p50_us"] / 1000,
                 "rps": result["requests"] / (result["duration_us"] / 1e6),
                 "requests": result["requests"],
@@ -397,6 +402,8 @@ def run(*, database_url: str, seconds: int = 3, rounds: int = 3) -> dict:
                 "row": row.name,
                 "path": row.path,
                 "cpu_ms_per_request": round(statistics.median(s["cpu_ms"] for s in row.samples), 2),
+                "gunicorn_cpu_ms": round(statistics.median(s["app_cpu_ms"] for s in row.samples), 2),
+                "postgres_cpu_ms": round(statistics.median(s["db_cpu_ms"] for s in row.samples), 2),
                 "x_floor": round(statistics.median(ratios), 1),
                 "target_x_floor": row.target,
                 "reference": row.reference,
@@ -420,14 +427,18 @@ def run(*, database_url: str, seconds: int = 3, rounds: int = 3) -> dict:
 
 
 def _print_table(results: list[dict]) -> None:
-    print("| Request | CPU ms/req | × floor | Target × floor | p50 ms | req/s | queries |", file=sys.stderr)
-    print("|---|---|---|---|---|---|---|", file=sys.stderr)
+    print(
+        "| Request | CPU ms/req | of which PostgreSQL | × floor | Target × floor | p50 ms | req/s | queries |",
+        file=sys.stderr,
+    )
+    print("|---|---|---|---|---|---|---|---|", file=sys.stderr)
     for r in results:
         target = f"≤ {r['target_x_floor']}" if r["target_x_floor"] and r["target_x_floor"] > 1 else "—"
         if r["target_x_floor"] == 1:
             target = "1"
         print(
-            f"| {r['row']} | {r['cpu_ms_per_request']:.2f} | {r['x_floor']:.1f} | {target} | {r['p50_ms']:.1f} "
+            f"| {r['row']} | {r['cpu_ms_per_request']:.2f} | {r['postgres_cpu_ms']:.2f} | {r['x_floor']:.1f} "
+            f"| {target} | {r['p50_ms']:.1f} "
             f"| {r['rps']:,.0f} | {r['queries']} |",
             file=sys.stderr,
         )
