@@ -26,7 +26,7 @@ def test_the_same_bytes_as_drfs_renderer():
                         "rate": 0.5,
                         "label": gettext_lazy("Not found."),
                         "uuid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
-                        "text": "Überlänge — “quotes”, a line\u2028separator and\u2029another, \"escapes\" \\ \n",
+                        "text": 'Überlänge — “quotes”, a line\u2028separator and\u2029another, "escapes" \\ \n',
                         "none": None,
                         "flags": [True, False],
                         "nested": {"cells": {1: "low", 2: "high"}},
