@@ -1,4 +1,4 @@
-"""python -m bench [register signoff web exports imports reminders api sandbox ...]: see bench/README.md."""
+"""python -m bench [register signoff web exports imports reminders api sandbox speed ...]: see bench/README.md."""
 
 import argparse
 import json
@@ -20,10 +20,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--requests", type=int, default=60, help="web: requests per endpoint per round")
     parser.add_argument("--rounds", type=int, default=3, help="web: interleaved rounds over the endpoints")
     parser.add_argument("--reminder-mitigations", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=3, help="speed: seconds per row per round")
+    parser.add_argument("--with-exports", action="store_true", help="speed: also run the exports benchmark")
     args = parser.parse_args(argv)
 
     url = configure()
-    from bench import api, data, exports, imports, register, reminders, signoff, web
+    from bench import api, data, exports, imports, register, reminders, signoff, speed, web
     from bench import sandbox as sandbox_bench
 
     spec = data.Spec(scenarios=args.scenarios, mitigations=args.mitigations)
@@ -47,7 +49,10 @@ def main(argv: list[str]) -> int:
         "reminders": reminder_run,
         "api": lambda: api.run(database_url=url),
         "sandbox": lambda: sandbox_bench.run(assessment),
+        "speed": lambda: speed.run(database_url=url, seconds=args.seconds, rounds=args.rounds),
     }
+    if args.with_exports and "speed" in args.benchmarks and "exports" not in args.benchmarks:
+        args.benchmarks.append("exports")  # after speed: the PDF/XLSX rows of the issue's table
     unknown = set(args.benchmarks) - set(runners)
     if unknown:
         parser.error(f"unknown benchmarks: {', '.join(sorted(unknown))}; choose from {', '.join(runners)}")

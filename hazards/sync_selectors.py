@@ -106,6 +106,18 @@ def mitigation_sync_list(
     return qs
 
 
+def mitigation_hazard_ids(*, mitigation_ids: list[int]) -> dict[int, list[int]]:
+    """The ids of the hazards each mitigation addresses, sorted, in one query: for mitigations already read
+    through a scoped selector (a mitigation's links are in its own assessment)."""
+    found: dict[int, list[int]] = {pk: [] for pk in mitigation_ids}
+    links = Mitigation.scenarios.through.objects.filter(mitigation_id__in=mitigation_ids)
+    for mitigation_id, hazard_id in links.values_list("mitigation_id", "hazardscenario_id").order_by(
+        "mitigation_id", "hazardscenario_id"
+    ):
+        found[mitigation_id].append(hazard_id)
+    return found
+
+
 def mitigation_with_links(*, user: User, mitigation_id: int) -> Mitigation:
     """One mitigation with what its representation reads; 404 outside the user's projects."""
     try:

@@ -19,8 +19,16 @@ _TAG = re.compile(r'^(?:W/)?"([0-9]{1,18})-([0-9]{1,18})"$')
 IF_MATCH_PATTERN = rf"^(?:\*|{_TAG_SOURCE}(?: *, *{_TAG_SOURCE})*)$"
 
 
-def etag_for(obj: models.Model) -> str:
-    return f'"{obj.pk}-{obj.version}"'
+def identity(obj: models.Model | dict) -> tuple[int, int]:
+    """(id, version) of a model instance or of a row read by the API's fast path (assessments/rest/projection.py)."""
+    if isinstance(obj, dict):
+        return obj["id"], obj["version"]
+    return obj.pk, obj.version
+
+
+def etag_for(obj: models.Model | dict) -> str:
+    pk, version = identity(obj)
+    return f'"{pk}-{version}"'
 
 
 def parse_tags(header: str) -> list[tuple[int, int]] | None:
@@ -61,7 +69,7 @@ def expected_version(request, obj: models.Model) -> int | None:
     return obj.version if obj.version in versions else versions[0]
 
 
-def not_modified(request, obj: models.Model) -> bool:
+def not_modified(request, obj: models.Model | dict) -> bool:
     """True when If-None-Match already names the current version (the client's copy is fresh)."""
     header = (request.headers.get("If-None-Match") or "").strip()
     if not header:
@@ -69,4 +77,4 @@ def not_modified(request, obj: models.Model) -> bool:
     if header == "*":
         return True
     tags = parse_tags(header) or []
-    return (obj.pk, obj.version) in tags
+    return identity(obj) in tags

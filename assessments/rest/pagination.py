@@ -124,7 +124,9 @@ class SyncCursorPagination(BasePagination):
         if len(rows) > self.page_size:
             rows = rows[: self.page_size]
             last = rows[-1]
-            self.next_cursor = _encode_cursor(getattr(last, field), last.pk, self.watermark)
+            # Model instances, or values() rows of the read fast path.
+            position, pk = (last[field], last["id"]) if isinstance(last, dict) else (getattr(last, field), last.pk)
+            self.next_cursor = _encode_cursor(position, pk, self.watermark)
         return rows
 
     def _page_size(self, raw: str | None) -> int:

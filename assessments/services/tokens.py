@@ -72,7 +72,8 @@ def token_authenticate(*, raw: str) -> ApiToken | None:
     """The live token with this secret (not revoked, not expired, its user active), or None."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    # key_hash is unique: no ordering (first() and Meta.ordering would add one, compiled on every API call).
+    token = next(iter(ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).order_by()[:1]), None)
     now = timezone.now()
     if (
         token is None

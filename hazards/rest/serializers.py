@@ -6,8 +6,10 @@ from rest_framework import serializers
 
 from assessments.rest import representations
 from assessments.rest.fields import IdField, ModelSerializer, StringField, UsernameField, VisibleObjectField
+from assessments.rest.projection import Projection
 from assessments.rest.serializers import fetch_assessment
 from hazards import selectors as hazard_selectors
+from hazards import sync_selectors
 from hazards.models import (
     AffectedParty,
     Category,
@@ -69,6 +71,10 @@ class HazardSerializer(ModelSerializer):
             "version",
         ]
         read_only_fields = fields
+
+
+# The list and detail reads: the same representation from values() rows (see assessments/rest/projection.py).
+HAZARD_PROJECTION = Projection(HazardSerializer, paths={"owner": "owner__username"})
 
 
 class HazardUpdateSerializer(serializers.Serializer):
@@ -190,6 +196,13 @@ class MitigationSerializer(ModelSerializer):
 
     def get_hazards(self, mitigation) -> list[int]:
         return sorted(s.pk for s in mitigation.scenarios.all())
+
+
+MITIGATION_PROJECTION = Projection(
+    MitigationSerializer,
+    paths={"owner": "owner__username"},
+    computed={"hazards": lambda ids: sync_selectors.mitigation_hazard_ids(mitigation_ids=ids)},
+)
 
 
 class MitigationUpdateSerializer(serializers.Serializer):

@@ -14,6 +14,8 @@ from assessments.rest.viewsets import VIA, ApiViewSet, ListMixin, RetrieveMixin
 from hazards import selectors, services, sync_selectors
 from hazards.models import Consequence, HazardScenario, Mitigation
 from hazards.rest.serializers import (
+    HAZARD_PROJECTION,
+    MITIGATION_PROJECTION,
     ConsequenceCreateSerializer,
     ConsequenceFilterSerializer,
     ConsequenceSerializer,
@@ -51,6 +53,7 @@ class HazardViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     queryset = HazardScenario.objects.none()
     serializer_class = HazardSerializer
     filter_serializer_class = HazardFilterSerializer
+    projection = HAZARD_PROJECTION
 
     def fetch(self, pk):
         return selectors.hazard_get(user=self.request.user, hazard_id=pk)
@@ -170,6 +173,7 @@ class MitigationViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     queryset = Mitigation.objects.none()
     serializer_class = MitigationSerializer
     filter_serializer_class = MitigationFilterSerializer
+    projection = MITIGATION_PROJECTION
     error_field_map = {"scenarios": "hazards"}
 
     def fetch(self, pk):

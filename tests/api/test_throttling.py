@@ -1,0 +1,56 @@
+"""The rate limiter counts per window in the cache at a constant cost and still refuses what is over the rate."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory
+
+from assessments.rest.throttling import AnonymousThrottle
+
+MINUTE = 60
+
+
+class Clock:
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def limiter(monkeypatch):
+    """An anonymous limiter of 10 a minute on a clock the test moves, for an address no other test uses."""
+    monkeypatch.setattr(AnonymousThrottle, "rate", "10/min", raising=False)
+    clock = Clock(1_000_000 * MINUTE + 59.0)  # the last second of a window
+    request = RequestFactory().get("/api/v1/projects/", REMOTE_ADDR="192.0.2.77")
+    state = SimpleNamespace(clock=clock, last=None)
+
+    def allowed() -> bool:
+        state.last = AnonymousThrottle()
+        state.last.timer = clock
+        return state.last.allow_unauthenticated(request)
+
+    state.allowed = allowed
+    return state
+
+
+def test_the_rate_is_refused_once_reached(limiter):
+    assert [limiter.allowed() for _ in range(11)] == [True] * 10 + [False]
+    assert 1 <= limiter.last.wait() <= MINUTE
+
+
+def test_the_previous_window_counts_for_the_part_still_within_the_last_minute(limiter):
+    assert all(limiter.allowed() for _ in range(10))
+    limiter.clock.now += 31  # half-way through the next window: half of the previous one still counts
+    assert [limiter.allowed() for _ in range(6)] == [True] * 5 + [False]
+    assert 1 <= limiter.last.wait() <= 30
+    limiter.clock.now += 30  # the previous window is now wholly over a minute old
+    assert limiter.allowed()
+
+
+def test_what_is_stored_is_a_count_whatever_the_number_of_requests(limiter):
+    for _ in range(10):
+        limiter.allowed()
+    assert cache.get("throttle_anon_192.0.2.77:1000000") == 10
