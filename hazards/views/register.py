@@ -12,6 +12,7 @@ from assessments.views.conflicts import build_conflict
 from hazards import scoring, services
 from hazards import selectors as hazard_selectors
 from hazards.forms import HazardAddForm, HazardRowForm, RegisterFilterForm, scenario_initial
+from hazards.views import display
 
 PAGE_SIZE = 50
 CONTRIBUTORS_ONLY = "Only contributors, reviewers, approvers and owners can change the register."
@@ -42,6 +43,8 @@ def register_context(request, assessment, caps, *, members=None, add_form=None, 
         current = filters.sort == key
         aria = ("descending" if filters.descending else "ascending") if current else "none"
         sort_links.append((key, label, aria, "desc" if current and not filters.descending else "asc"))
+    levels_by_key = {level.key: level for level in scoring.levels(assessment.matrix)}
+    display.register_rows(page.object_list, levels_by_key)
     return {
         "assessment": assessment,
         "caps": caps,
@@ -51,7 +54,7 @@ def register_context(request, assessment, caps, *, members=None, add_form=None, 
         "is_filtered": filter_form.is_filtered(),
         "page": page,
         "columns": REGISTER_COLUMNS,
-        "levels_by_key": {level.key: level for level in scoring.levels(assessment.matrix)},
+        "levels_by_key": levels_by_key,
         "add_form": add_form,
         "highlight": highlight,
         "members": members,
@@ -105,11 +108,13 @@ def hazard_add(request, assessment_id: int):
 def _row_context(request, scenario, **extra) -> dict:
     assessment = scenario.assessment
     caps = caps_for(request.user, assessment.project, assessment)
+    levels_by_key = {level.key: level for level in scoring.levels(assessment.matrix)}
+    display.register_rows([scenario], levels_by_key)
     return {
         "assessment": assessment,
         "caps": caps,
         "s": scenario,
-        "levels_by_key": {level.key: level for level in scoring.levels(assessment.matrix)},
+        "levels_by_key": levels_by_key,
         **extra,
     }
 
