@@ -44,7 +44,7 @@ def register_context(request, assessment, caps, *, members=None, add_form=None, 
         aria = ("descending" if filters.descending else "ascending") if current else "none"
         sort_links.append((key, label, aria, "desc" if current and not filters.descending else "asc"))
     levels_by_key = {level.key: level for level in scoring.levels(assessment.matrix)}
-    display.register_rows(page.object_list, levels_by_key)
+    display.register_rows(page.object_list, levels_by_key, can_edit=caps.edit_content, highlight=highlight)
     return {
         "assessment": assessment,
         "caps": caps,
@@ -109,7 +109,7 @@ def _row_context(request, scenario, **extra) -> dict:
     assessment = scenario.assessment
     caps = caps_for(request.user, assessment.project, assessment)
     levels_by_key = {level.key: level for level in scoring.levels(assessment.matrix)}
-    display.register_rows([scenario], levels_by_key)
+    display.register_rows([scenario], levels_by_key, can_edit=caps.edit_content, highlight=extra.get("highlight"))
     return {
         "assessment": assessment,
         "caps": caps,
