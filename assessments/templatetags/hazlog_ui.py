@@ -67,7 +67,12 @@ def field_label(name: str) -> str:
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes) -> str:
     """The current query string with some parameters replaced (None or "" removes them)."""
-    params = context["request"].GET.copy()
+    return query_string(context["request"].GET, **changes)
+
+
+def query_string(query, **changes) -> str:
+    """`query` (a QueryDict) with some parameters replaced, as "?…": query_with for views."""
+    params = query.copy()
     for key, value in changes.items():
         if value is None or value == "":
             params.pop(key, None)
