@@ -154,3 +154,18 @@ def percent(share) -> str:
     if share is None or share == "":
         return ""
     return f"{float(share) * 100:.0f}%"
+
+
+@register.filter
+def select_options(field) -> str:
+    """The <option>s of a bound choice field, the current value selected: one call instead of a template
+    loop, whose nodes per option made the register's filter and add forms a quarter of its time."""
+    value = field.value()
+    current = "" if value is None else str(value)  # compared as text, None as "", as Django's Select does
+    return mark_safe(  # noqa: S308 - every value and label is escaped
+        "".join(
+            f'<option value="{conditional_escape(choice)}"{" selected" if str(choice) == current else ""}>'
+            f"{conditional_escape(label)}</option>"
+            for choice, label in field.field.choices
+        )
+    )
