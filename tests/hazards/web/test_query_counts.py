@@ -37,7 +37,7 @@ def measure(project, contributor, client_for):
 @pytest.mark.parametrize(
     ("url_name", "htmx", "budget"),
     [
-        ("assessment_detail", False, 21),
+        ("assessment_detail", False, 20),
         ("register", True, 9),
         ("heatmap", True, 4),
         ("mitigation_board", True, 7),

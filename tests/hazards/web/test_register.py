@@ -353,3 +353,17 @@ def test_a_frozen_assessment_shows_no_register_edit_controls_to_contributors(ass
     # Progress tracking stays possible after approval, on the board the page loads after itself.
     board = client.get(reverse("mitigation_board", args=[assessment.pk]), headers=HTMX).content.decode()
     assert 'name="status"' in board
+
+
+def test_the_pages_poller_starts_from_the_newest_event_and_hears_of_the_next(assessment, contributor, client_for):
+    make_hazard(assessment, contributor)
+    client = client_for(contributor)
+    newest = AuditEvent.objects.filter(assessment=assessment).order_by("-id").first().pk
+    html = client.get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    changes = reverse("assessment_changes", args=[assessment.pk])
+    assert f'hx-get="{changes}?since={newest}"' in html
+    assert client.get(changes, {"since": newest}, headers=HTMX).status_code == 204
+    make_hazard(assessment, contributor, title="Another one")
+    response = client.get(changes, {"since": newest}, headers=HTMX)
+    assert response.status_code == 200
+    assert "hazards-changed" in response["HX-Trigger"]
