@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from assessments.models import ROLE_RANK, Membership, Project, Role
 
 _CACHE_ATTR = "_hazlog_roles"
+_KNOWN_ATTR = "_hazlog_known_roles"
 
 
 def role_in(user: User | AnonymousUser, project: Project | int) -> Role | None:
@@ -15,14 +16,31 @@ def role_in(user: User | AnonymousUser, project: Project | int) -> Role | None:
     """
     if not user.is_authenticated or not user.is_active:
         return None
+    project_id = project if isinstance(project, int) else project.pk
+    known = getattr(user, _KNOWN_ATTR, None)
+    if known is not None and project_id in known:
+        return known[project_id]
     roles = getattr(user, _CACHE_ATTR, None)
     if roles is None:
         # One query per user object (a request) for every project they belong to.
         roles = dict(Membership.objects.filter(user=user).values_list("project_id", "role"))
         setattr(user, _CACHE_ATTR, roles)
-    project_id = project if isinstance(project, int) else project.pk
     role = roles.get(project_id)
     return Role(role) if role else None
+
+
+def remember_role(user: User, project_id: int, role: str) -> None:
+    """Seed the per-request cache with the user's role in one project, read along with another row.
+
+    A page that reads its assessment through the user's membership gets the role in the same query, so the
+    capability checks of that project need no query of their own. The cache has the lifetime and the
+    invalidation (forget_roles) of role_in's own.
+    """
+    known = getattr(user, _KNOWN_ATTR, None)
+    if known is None:
+        known = {}
+        setattr(user, _KNOWN_ATTR, known)
+    known[project_id] = Role(role)
 
 
 def forget_roles(*users: User) -> None:
@@ -32,8 +50,9 @@ def forget_roles(*users: User) -> None:
     themselves sees the change within the same request.
     """
     for user in users:
-        if hasattr(user, _CACHE_ATTR):
-            delattr(user, _CACHE_ATTR)
+        for attr in (_CACHE_ATTR, _KNOWN_ATTR):
+            if hasattr(user, attr):
+                delattr(user, attr)
 
 
 def _roles_from(role: Role) -> tuple[Role, ...]:

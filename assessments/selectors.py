@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -59,9 +59,18 @@ def assessment_get(*, user: User, assessment_id: int) -> Assessment:
     if not user.is_authenticated:
         raise Http404("No such assessment.")
     try:
-        return Assessment.objects.select_related("project").get(pk=assessment_id, project__memberships__user=user)
+        # The membership row that scopes the read also carries the user's role: remembered for the
+        # capability checks that follow, it saves every page one query.
+        assessment = (
+            Assessment.objects.select_related("project")
+            .filter(pk=assessment_id, project__memberships__user=user)
+            .annotate(viewer_role=F("project__memberships__role"))
+            .get()
+        )
     except (Assessment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such assessment.") from None
+    permissions.remember_role(user, assessment.project_id, assessment.viewer_role)
+    return assessment
 
 
 def assessment_revisions(*, user: User, assessment: Assessment) -> QuerySet[Assessment]:

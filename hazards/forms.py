@@ -2,6 +2,7 @@
 
 from django import forms
 
+from assessments import renderers
 from assessments.forms import DATE, VersionedForm
 from hazards import scoring
 from hazards.models import AffectedParty, Category, HarmType, MitigationKind, MitigationStatus, Treatment
@@ -38,6 +39,9 @@ LONG_FIELDS = ("title", "description", "causes", "affected_parties")
 
 class ScenarioFields:
     """Builds scenario fields whose rating choices come from the assessment's own matrix."""
+
+    # The register's forms come with every register fragment: their inputs are written in Python.
+    default_renderer = renderers.FAST_INPUTS
 
     field_names: list[str] = []
 
@@ -187,6 +191,8 @@ class CommentForm(forms.Form):
 
 class RegisterFilterForm(forms.Form):
     """The register's filters, sort and page, from the query string; bad values are simply ignored."""
+
+    default_renderer = renderers.FAST_INPUTS
 
     q = forms.CharField(label="Search", required=False, max_length=100)
     category = forms.ChoiceField(choices=[("", "All categories"), *Category.choices], required=False)

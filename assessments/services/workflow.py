@@ -47,22 +47,24 @@ def hazard_model(name: str):
 # --- Guards --------------------------------------------------------------------------------------------
 
 
-def _refs(scenarios) -> str:
-    refs = [s.ref for s in scenarios[:8]]
-    more = len(scenarios) - len(refs)
+def _refs(all_refs: list[str]) -> str:
+    refs = all_refs[:8]
+    more = len(all_refs) - len(refs)
     return ", ".join(refs) + (f" and {more} more" if more > 0 else "")
 
 
-def uncovered_scenarios(assessment: Assessment) -> list:
-    """Scenarios at or above the sign-off level with neither a live mitigation nor a valid acceptance."""
+def uncovered_scenarios(assessment: Assessment) -> list[str]:
+    """Refs of the scenarios at or above the sign-off level with neither a live mitigation nor a valid
+    acceptance (plain values: the status panel asks on every view of the page, and a model instance per
+    scenario cost more than the query)."""
     today = timezone.localdate()
     live_mitigation = hazard_model("Mitigation").objects.filter(scenarios=OuterRef("pk")).exclude(status="rejected")
     valid_acceptance = hazard_model("RiskAcceptance").objects.filter(scenario=OuterRef("pk")).valid(on=today)
     return list(
         assessment.scenarios.filter(residual_rank__gte=scoring.signoff_rank(assessment.matrix))
         .filter(~Exists(live_mitigation) & ~Exists(valid_acceptance))
-        .only("id", "ref", "number")
         .order_by("number")
+        .values_list("ref", flat=True)
     )
 
 
@@ -105,7 +107,7 @@ def submit_problems(assessment: Assessment) -> list[str]:
         stale = stale_evidence(assessment)
         if stale:
             problems.append(stale_evidence_text(stale) + " This project does not accept stale evidence.")
-    scenarios = assessment.scenarios.only("id", "ref", "number")
+    scenarios = assessment.scenarios.all()
     if not scenarios.exists():
         return ["Add at least one hazard scenario before submitting."]
     unrated = list(
@@ -114,7 +116,9 @@ def submit_problems(assessment: Assessment) -> list[str]:
             | Q(inherent_severity__isnull=True)
             | Q(residual_likelihood__isnull=True)
             | Q(residual_severity__isnull=True)
-        ).order_by("number")
+        )
+        .order_by("number")
+        .values_list("ref", flat=True)
     )
     if unrated:
         problems.append(

@@ -9,7 +9,6 @@ from assessments.views.common import browser_view, caps_for
 from assessments.views.signoff import status_context
 from hazards.views.comments import comments_context
 from hazards.views.heatmap import heatmap_context
-from hazards.views.mitigations import board_context
 from hazards.views.register import register_context
 
 POLL_SECONDS = 5
@@ -17,22 +16,31 @@ POLL_SECONDS = 5
 
 @browser_view
 def assessment_detail(request, assessment_id: int):
-    """The whole workspace; each region is also its own htmx fragment URL (register, heat map, board…)."""
+    """The whole workspace; each region is also its own htmx fragment URL (register, heat map, board…).
+    The mitigations board, below the fold, loads itself once the page is shown."""
     assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
     caps = caps_for(request.user, assessment.project, assessment)
     members = selectors.member_users(project=assessment.project)
+    activity = activity_context(request, assessment)
     context = {
         **heatmap_context(request, assessment),
-        **board_context(request, assessment, caps),
         **comments_context(request, assessment),
-        **activity_context(request, assessment),
+        **activity,
         **status_context(request, assessment),
         **register_context(request, assessment, caps, members=members),
         "caps": caps,
-        "last_event": selectors.latest_event_id(assessment=assessment),
+        "last_event": _latest_event(assessment, activity),
         "poll_seconds": POLL_SECONDS,
     }
     return render(request, "hazards/assessment_detail.html", context)
+
+
+def _latest_event(assessment, activity: dict) -> int:
+    """The newest event id the poller starts from. The activity feed's first event is it (a member sees every
+    event of the assessment), unless the feed was asked for older events."""
+    if activity["appending"]:
+        return selectors.latest_event_id(assessment=assessment)
+    return activity["events"][0].pk if activity["events"] else 0
 
 
 @browser_view

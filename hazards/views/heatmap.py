@@ -1,14 +1,24 @@
 """The risk heat map of an assessment: inherent and residual side by side, counts per matrix cell."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 
 from assessments import permissions, selectors, workflow
 from assessments.views.common import browser_view, wants_fragment
 from hazards import scoring
 from hazards import selectors as hazard_selectors
+from hazards.templatetags.risk import fill_svg, ink
+
+# One cell's link, built in Python: as template nodes, the 50 cells' links were most of the fragment's time.
+CELL_LINK = (
+    '<a class="cell {ink}{zero}{selected}" href="{page_url}?{query}#register" hx-get="{register_url}?{query}"'
+    ' hx-target="#register" hx-swap="outerHTML" hx-push-url="true"'
+    ' aria-label="{title}: likelihood {likelihood}, severity {severity}, {level}: {count} scenario{plural}.'
+    ' Show them in the register." data-count="{count}">{fill}{count}</a>'
+)
 
 
 @dataclass(frozen=True)
@@ -20,6 +30,7 @@ class Cell:
     severity_name: str
     level: scoring.Level
     count: int
+    link: str = field(default="", compare=False)  # the cell's <a>, when grids() is given the page's urls
 
     @property
     def key(self) -> str:
@@ -35,24 +46,57 @@ class Grid:
     rows: list[tuple[dict, list[Cell]]]  # highest severity first, as risk managers draw it
 
 
-def grids(matrix: dict, counts: dict[str, dict[tuple[int, int], int]]) -> list[Grid]:
+def grids(
+    matrix: dict,
+    counts: dict[str, dict[tuple[int, int], int]],
+    *,
+    page_url: str = "",
+    register_url: str = "",
+    selected: str = "",
+) -> list[Grid]:
+    levels = {level.key: level for level in scoring.levels(matrix)}
+    paint = {key: (ink(level.text_colour), fill_svg(level.colour)) for key, level in levels.items()}
     result = []
     for stage, title in (("inherent", "Inherent risk"), ("residual", "Residual risk")):
         stage_counts = counts.get(stage, {})
         rows = []
         for severity in reversed(matrix["severity"]):
-            cells = [
-                Cell(
+            cells = []
+            for likelihood in matrix["likelihood"]:
+                level_key = matrix["grid"][severity["value"] - 1][likelihood["value"] - 1]
+                count = stage_counts.get((likelihood["value"], severity["value"]), 0)
+                link = ""
+                if page_url:
+                    ink_class, fill = paint[level_key]
+                    link = format_html(
+                        CELL_LINK,
+                        ink=ink_class,
+                        zero="" if count else " zero",
+                        selected=" selected"
+                        if selected == f"{stage}:{likelihood['value']}:{severity['value']}"
+                        else "",
+                        page_url=page_url,
+                        register_url=register_url,
+                        query=f"stage={stage}&likelihood={likelihood['value']}&severity={severity['value']}",
+                        title=title,
+                        likelihood=likelihood["name"],
+                        severity=severity["name"],
+                        level=levels[level_key].name,
+                        count=count,
+                        plural="" if count == 1 else "s",
+                        fill=fill,
+                    )
+                cell = Cell(
                     stage=stage,
                     likelihood=likelihood["value"],
                     likelihood_name=likelihood["name"],
                     severity=severity["value"],
                     severity_name=severity["name"],
-                    level=scoring.level_for(matrix, likelihood["value"], severity["value"]),
-                    count=stage_counts.get((likelihood["value"], severity["value"]), 0),
+                    level=levels[level_key],
+                    count=count,
+                    link=link,
                 )
-                for likelihood in matrix["likelihood"]
-            ]
+                cells.append(cell)
             rows.append((severity, cells))
         result.append(Grid(stage, title, sum(stage_counts.values()), matrix["likelihood"], rows))
     return result
@@ -65,7 +109,13 @@ def heatmap_context(request, assessment) -> dict:
         "assessment": assessment,
         "can_change_matrix": permissions.can_manage(request.user, assessment.project)
         and workflow.is_editable(assessment.status),
-        "grids": grids(assessment.matrix, counts),
+        "grids": grids(
+            assessment.matrix,
+            counts,
+            page_url=reverse("assessment_detail", args=[assessment.pk]),
+            register_url=reverse("register", args=[assessment.pk]),
+            selected=selected,
+        ),
         "levels": scoring.levels(assessment.matrix),
         "selected": selected,
     }

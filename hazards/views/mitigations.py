@@ -16,6 +16,7 @@ from hazards import services
 from hazards.forms import MitigationEditForm, MitigationStatusForm
 from hazards.models import MitigationStatus
 from hazards.services.mitigations import TRACKING_FIELDS
+from hazards.views import display
 
 BOARD_PER_STATUS = 8
 LIST_PAGE_SIZE = 50
@@ -26,11 +27,11 @@ def board_context(request, assessment, caps, **extra) -> dict:
     columns, counts = hazard_selectors.mitigation_board(
         user=request.user, assessment=assessment, per_status=BOARD_PER_STATUS
     )
+    display.board_cards(columns, MitigationStatus.choices)
     return {
         "assessment": assessment,
         "caps": caps,
         "today": timezone.localdate(),
-        "status_choices": MitigationStatus.choices,
         "open_statuses": hazard_selectors.OPEN_MITIGATION_STATUSES,
         "board": [(value, label, columns[value], counts.get(value, 0)) for value, label in MitigationStatus.choices],
         "total": sum(counts.values()),

@@ -7,11 +7,13 @@ from django.views.decorators.http import require_http_methods
 
 from assessments import permissions, selectors
 from assessments.errors import InvalidInput, StaleVersion
+from assessments.templatetags.hazlog_ui import query_string as query_with
 from assessments.views.common import apply_errors, browser_view, caps_for, require, wants_fragment
 from assessments.views.conflicts import build_conflict
 from hazards import scoring, services
 from hazards import selectors as hazard_selectors
 from hazards.forms import HazardAddForm, HazardRowForm, RegisterFilterForm, scenario_initial
+from hazards.views import display
 
 PAGE_SIZE = 50
 CONTRIBUTORS_ONLY = "Only contributors, reviewers, approvers and owners can change the register."
@@ -41,17 +43,23 @@ def register_context(request, assessment, caps, *, members=None, add_form=None, 
     for key, label in REGISTER_COLUMNS:
         current = filters.sort == key
         aria = ("descending" if filters.descending else "ascending") if current else "none"
-        sort_links.append((key, label, aria, "desc" if current and not filters.descending else "asc"))
+        next_dir = "desc" if current and not filters.descending else "asc"
+        # The query string of each header link, built here once rather than by a template tag per link and URL.
+        sort_links.append((label, aria, query_with(request.GET, sort=key, dir=next_dir, page=None)))
+    levels_by_key = {level.key: level for level in scoring.levels(assessment.matrix)}
+    display.register_rows(page.object_list, levels_by_key, can_edit=caps.edit_content, highlight=highlight)
     return {
         "assessment": assessment,
         "caps": caps,
+        "page_url": reverse("assessment_detail", args=[assessment.pk]),
+        "register_url": reverse("register", args=[assessment.pk]),
         "sort_links": sort_links,
         "filter_form": filter_form,
         "filters": filters,
         "is_filtered": filter_form.is_filtered(),
         "page": page,
         "columns": REGISTER_COLUMNS,
-        "levels_by_key": {level.key: level for level in scoring.levels(assessment.matrix)},
+        "levels_by_key": levels_by_key,
         "add_form": add_form,
         "highlight": highlight,
         "members": members,
@@ -105,11 +113,13 @@ def hazard_add(request, assessment_id: int):
 def _row_context(request, scenario, **extra) -> dict:
     assessment = scenario.assessment
     caps = caps_for(request.user, assessment.project, assessment)
+    levels_by_key = {level.key: level for level in scoring.levels(assessment.matrix)}
+    display.register_rows([scenario], levels_by_key, can_edit=caps.edit_content, highlight=extra.get("highlight"))
     return {
         "assessment": assessment,
         "caps": caps,
         "s": scenario,
-        "levels_by_key": {level.key: level for level in scoring.levels(assessment.matrix)},
+        "levels_by_key": levels_by_key,
         **extra,
     }
 

@@ -4,6 +4,8 @@ import pytest
 from django.http import Http404
 
 from assessments import permissions, selectors
+from assessments.models import Membership, Role
+from assessments.services import projects as project_services
 from hazards import selectors as hazard_selectors
 from hazards.selectors import HazardFilters
 from tests.factories import make_assessment, make_hazard
@@ -119,3 +121,29 @@ def test_project_list_counts_every_member_and_assessment_not_just_the_viewers_ro
     make_assessment(project, viewer.memberships.get().project.memberships.get(role="contributor").user, title="2nd")
     (listed,) = selectors.project_list(user=viewer)
     assert (listed.member_count, listed.assessment_count, listed.my_role) == (6, 2, "viewer")
+
+
+def test_reading_an_assessment_brings_the_users_role_so_its_checks_need_no_query(
+    assessment, contributor, other_project, django_assert_num_queries
+):
+    permissions.forget_roles(contributor)  # a fresh request's user object: nothing known yet
+    with django_assert_num_queries(1):
+        found = selectors.assessment_get(user=contributor, assessment_id=assessment.pk)
+        assert permissions.can_contribute(contributor, found.project)
+        assert not permissions.can_manage(contributor, found.project)
+    # Another project's role is not guessed from it: the full membership read answers.
+    with django_assert_num_queries(1):
+        assert not permissions.can_view(contributor, other_project)
+
+
+def test_forget_roles_drops_the_role_read_with_the_assessment_too(assessment, owner, contributor):
+    found = selectors.assessment_get(user=contributor, assessment_id=assessment.pk)
+    assert permissions.can_contribute(contributor, found.project)
+    membership = Membership.objects.get(project=assessment.project, user=contributor)
+    project_services.membership_change_role(
+        membership_id=membership.pk, by=owner, role=Role.VIEWER, expected_version=membership.version
+    )
+    assert permissions.can_contribute(contributor, found.project)  # this request's object still remembers
+    permissions.forget_roles(contributor)  # as the membership services do for the user objects they are given
+    assert not permissions.can_contribute(contributor, found.project)
+    assert permissions.can_view(contributor, found.project)

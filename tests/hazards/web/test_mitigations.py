@@ -1,10 +1,12 @@
 """Mitigations in the browser: the board grouped by status, inline status change, the list, one mitigation's page."""
 
+import re
+
 from django.urls import reverse
 
 from assessments.models import AuditEvent, Status
 from hazards import services
-from hazards.models import Mitigation, MitigationKind
+from hazards.models import Mitigation, MitigationKind, MitigationStatus
 from tests.factories import make_hazard
 from tests.webtools import HTMX
 
@@ -36,6 +38,28 @@ def test_the_board_groups_mitigations_by_status_with_owner_scenarios_and_ticket(
     assert "Sandbox the agent" in in_progress
     assert "alice" in in_progress and "H-001" in in_progress
     assert 'href="https://jira.example.com/browse/SEC-7"' in in_progress
+
+
+def test_the_assessment_page_loads_the_board_after_itself_and_links_to_every_mitigation_without_javascript(
+    assessment, contributor, client_for
+):
+    _mitigation(assessment, contributor, title="Sandbox the agent")
+    html = client_for(contributor).get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    board = html.split('id="mitigations"', 1)[1].split("</section>", 1)[0]
+    assert f'hx-get="/assessments/{assessment.pk}/mitigations/board/" hx-trigger="load"' in board
+    assert f'href="/assessments/{assessment.pk}/mitigations/"' in board
+    assert 'class="board-card"' not in html  # the cards come with the board, not with the page
+
+
+def test_the_status_options_of_each_card_select_its_own_status(assessment, contributor, client_for):
+    _mitigation(assessment, contributor, title="Planned one", status="planned")
+    _mitigation(assessment, contributor, title="Verified one", status="verified")
+    html = client_for(contributor).get(reverse("mitigation_board", args=[assessment.pk]), headers=HTMX).content.decode()
+    selected = re.findall(r'<select id="status-(\d+)" name="status">(.*?)</select>', html)
+    assert len(selected) == 2
+    chosen = sorted(re.findall(r'<option value="(\w+)" selected>', options)[0] for _, options in selected)
+    assert chosen == ["planned", "verified"]
+    assert all(options.count("<option") == len(MitigationStatus.choices) for _, options in selected)
 
 
 def test_the_board_shows_a_bounded_number_per_status_and_links_to_the_rest(assessment, contributor, client_for):

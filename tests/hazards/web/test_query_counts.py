@@ -37,10 +37,10 @@ def measure(project, contributor, client_for):
 @pytest.mark.parametrize(
     ("url_name", "htmx", "budget"),
     [
-        ("assessment_detail", False, 26),
-        ("register", True, 10),
-        ("heatmap", True, 6),
-        ("mitigation_board", True, 8),
+        ("assessment_detail", False, 20),
+        ("register", True, 9),
+        ("heatmap", True, 4),
+        ("mitigation_board", True, 7),
         ("status_panel", True, 10),
         ("activity", True, 5),
         ("home", False, 8),

@@ -316,14 +316,18 @@ def test_a_stale_edit_without_javascript_shows_the_conflict_page(assessment, con
 
 
 def test_a_viewer_sees_the_register_without_edit_controls(assessment, contributor, viewer, client_for):
-    make_hazard(assessment, contributor)
-    html = client_for(viewer).get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    populate(assessment, contributor, scenarios=1, mitigations_per_scenario=1)
+    client = client_for(viewer)
+    html = client.get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
     assert "H-001" in html
     assert "Add a scenario" not in html
     assert "hazard_row_edit" not in html and "/row/edit/" not in html
     assert "Add from the catalogue" not in html
     assert "Submit for review" not in html
-    assert 'name="status"' not in html  # no inline status change on the board
+    # The board loads itself after the page; its cards have no inline status change for a viewer.
+    board = client.get(reverse("mitigation_board", args=[assessment.pk]), headers=HTMX).content.decode()
+    assert "M-001" in board
+    assert 'name="status"' not in board
 
 
 def test_editing_frozen_content_is_refused_with_a_clear_message(assessment, contributor, client_for):
@@ -342,8 +346,24 @@ def test_editing_frozen_content_is_refused_with_a_clear_message(assessment, cont
 def test_a_frozen_assessment_shows_no_register_edit_controls_to_contributors(assessment, contributor, client_for):
     populate(assessment, contributor, scenarios=1)
     type(assessment).objects.filter(pk=assessment.pk).update(status=Status.APPROVED)
-    html = client_for(contributor).get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    client = client_for(contributor)
+    html = client.get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
     assert "/row/edit/" not in html
     assert "Add a scenario" not in html
-    # Progress tracking stays possible after approval.
-    assert 'name="status"' in html
+    # Progress tracking stays possible after approval, on the board the page loads after itself.
+    board = client.get(reverse("mitigation_board", args=[assessment.pk]), headers=HTMX).content.decode()
+    assert 'name="status"' in board
+
+
+def test_the_pages_poller_starts_from_the_newest_event_and_hears_of_the_next(assessment, contributor, client_for):
+    make_hazard(assessment, contributor)
+    client = client_for(contributor)
+    newest = AuditEvent.objects.filter(assessment=assessment).order_by("-id").first().pk
+    html = client.get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    changes = reverse("assessment_changes", args=[assessment.pk])
+    assert f'hx-get="{changes}?since={newest}"' in html
+    assert client.get(changes, {"since": newest}, headers=HTMX).status_code == 204
+    make_hazard(assessment, contributor, title="Another one")
+    response = client.get(changes, {"since": newest}, headers=HTMX)
+    assert response.status_code == 200
+    assert "hazards-changed" in response["HX-Trigger"]
