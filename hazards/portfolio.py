@@ -6,7 +6,7 @@ Assessments may use different matrices, so the heat map places each rating on a 
 position on its own axis (a 4-level severity's 4 is the 5-point scale's 5), drawn in the default matrix's
 colours; a cell filters the list of risks to the ratings it holds. Every read is one query whatever the
 number of projects and scenarios, and the per-assessment figures come from a cache that the assessment's
-next write makes obsolete (hazards.portfolio_summaries).
+next content write makes obsolete (hazards.portfolio_summaries).
 """
 
 import datetime
@@ -16,12 +16,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from assessments import workflow
-from assessments.models import Assessment, AuditEvent, Project, Status
+from assessments.models import Assessment, Project, Status
 from hazards import portfolio_summaries as summaries
 from hazards import scoring
 from hazards.models import HazardScenario, Mitigation, RiskAcceptance
@@ -131,15 +130,12 @@ def colleagues(*, user: User) -> list[User]:
 
 
 def current_assessments(*, user: User, f: PortfolioFilters) -> list[Assessment]:
-    """Assessments still tracked, soonest due first, each with the id of its newest audit event (the version
-    of its content that the portfolio's figures are cached under)."""
-    newest_event = AuditEvent.objects.filter(assessment=OuterRef("pk")).order_by("-id").values("id")[:1]
+    """Assessments still tracked, soonest due first."""
     return list(
         _current(user, f)
         .select_related("project")
         # The project's own matrix and import settings are large JSON that no portfolio row shows.
         .defer("project__matrix", "project__import_mapping", "project__import_values")
-        .annotate(last_event_id=Coalesce(Subquery(newest_event), 0))
         .order_by(F("due_date").asc(nulls_last=True), F("next_review_date").asc(nulls_last=True), "title", "pk")
     )
 

@@ -1,12 +1,13 @@
 """What the portfolio needs of each assessment, computed for many at once and cached per assessment.
 
 At 100 projects of 2,000 scenarios, counting, grouping and ranking 200,000 rows on every page view costs
-seconds; an assessment's figures only change when its content does. Every content write locks the
-assessment row and records an audit event in the same transaction (hazards.services.common), so writes to
-one assessment commit in the order of their event ids and the assessment's newest event id is a version of
-its content: a summary cached under that id can never be served after a later write has committed. The
-summary depends on the day too (what is overdue), and on the filters. It holds figures and ids only; the
-rows shown are read fresh by id, so names and titles are always current.
+seconds; an assessment's figures only change when its content does. Every content write bumps the
+assessment's `content_seq` while holding the assessment's row lock (hazards.services.common), so writes
+commit in the counter's order and a summary cached under one value can never be served once a later write
+has committed. (The newest audit event id would not do: comments and exports record events without that
+lock, so a lower id can commit after a higher one.) The summary depends on the day too (what is overdue),
+and on the filters. It holds figures and ids only; the rows shown are read fresh by id, so names and
+titles are always current.
 """
 
 import datetime
@@ -76,13 +77,13 @@ def risk_sort_key(assessment_id: int, entry: tuple) -> tuple:
 
 def summaries(*, assessments: list[Assessment], filters, query: Query) -> dict[int, Summary]:
     """Each assessment's Summary, from the cache where its content has not changed since, computed in a
-    constant number of queries for the others. `assessments` carry `last_event_id`.
+    constant number of queries for the others.
 
     What is overdue also depends on the day, so it has keys of its own: a new day recomputes only that.
     """
     # The cell filter's ratings depend on the matrix, which is part of the content (a matrix edit is an event).
     content = {
-        a.pk: f"portfolio:v1:{a.pk}:{a.lineage}:{a.last_event_id}:{filters.owner}:{filters.category}"
+        a.pk: f"portfolio:v1:{a.pk}:{a.lineage}:{a.content_seq}:{filters.owner}:{filters.category}"
         for a in assessments
     }
     risks = _cached(

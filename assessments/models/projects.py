@@ -157,6 +157,9 @@ class Assessment(models.Model):
     # Counters behind H-<n> and M-<n>: refs are never reused within a lineage, even after a deletion.
     last_hazard_number = models.PositiveIntegerField(default=0)
     last_mitigation_number = models.PositiveIntegerField(default=0)
+    # Counts content writes: every one bumps it while holding this row's lock, so writes commit in its order
+    # and figures cached under its value are never served after a later write (hazards.portfolio_summaries).
+    content_seq = models.PositiveBigIntegerField(default=0)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 
 from assessments import permissions, workflow
 from assessments.errors import InvalidInput
@@ -16,6 +17,7 @@ def lock_for_content(assessment_id: int, by: User, *, tracking_only: bool = Fals
     lands before the snapshot is built or is refused because the assessment is no longer editable.
     """
     assessment = lock(Assessment, assessment_id)
+    bump_content_seq(assessment)
     if not permissions.can_contribute(by, assessment.project):
         raise PermissionDenied("Only contributors, reviewers, approvers and owners can change the register.")
     if tracking_only:
@@ -23,6 +25,13 @@ def lock_for_content(assessment_id: int, by: User, *, tracking_only: bool = Fals
     else:
         workflow.ensure_editable(assessment)
     return assessment
+
+
+def bump_content_seq(assessment: Assessment) -> None:
+    """Under the assessment's lock: caches of figures derived from its content are keyed by this counter. A
+    write refused later in the transaction rolls the bump back with everything else."""
+    Assessment.objects.filter(pk=assessment.pk).update(content_seq=F("content_seq") + 1)
+    assessment.content_seq += 1
 
 
 def check_owner(assessment: Assessment, owner: User | None, errors: dict[str, list[str]], field: str = "owner"):

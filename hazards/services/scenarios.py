@@ -15,6 +15,7 @@ from hazards import scoring
 from hazards.models import Category, HazardScenario, HazardTemplate, Mitigation, Treatment
 from hazards.services.acceptances import notify_needs_acceptance
 from hazards.services.common import (
+    bump_content_seq,
     check_choice,
     check_owner,
     check_text,
@@ -280,6 +281,7 @@ def assessment_set_matrix(
     if matrix == assessment.matrix:
         return MatrixChange(assessment=assessment, changed=False)
     before = assessment.matrix.get("name", "custom")
+    bump_content_seq(assessment)
     save_versioned(assessment, assessment.version, {"matrix": matrix})
     cleared, rescored = rescore_all(assessment=assessment, by=by, via=via)
     audit.record(

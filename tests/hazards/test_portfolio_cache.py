@@ -3,15 +3,17 @@ never cross from one user's projects to another's, and a cache outage only makes
 
 import datetime
 
+import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from assessments.errors import InvalidInput
 from assessments.models import Membership
 from assessments.services import projects as project_services
 from hazards import portfolio, scoring
-from hazards.services import hazard_delete, hazard_update, mitigation_update
+from hazards.services import comment_create, hazard_delete, hazard_update, mitigation_update
 from hazards.services.scenarios import assessment_set_matrix
 from tests.factories import make_hazard
 
@@ -21,6 +23,27 @@ ALL = portfolio.PortfolioFilters()
 
 def _read(user, f=ALL, today=TODAY):
     return portfolio.portfolio(user=user, f=f, today=today)
+
+
+def test_every_content_write_bumps_the_assessments_counter_and_a_refused_one_does_not(owner, contributor, two_projects):
+    first = two_projects["first"]
+
+    def seq():
+        first.refresh_from_db()
+        return first.content_seq
+
+    start = seq()
+    hazard_update(hazard_id=two_projects["worst"].pk, by=contributor, expected_version=None, title="Edited")
+    assert seq() == start + 1
+    added = make_hazard(first, contributor, title="One more")
+    assert seq() == start + 2
+    hazard_delete(hazard_id=added.pk, by=contributor, expected_version=None)
+    assert seq() == start + 3
+    with pytest.raises(InvalidInput):
+        hazard_update(hazard_id=two_projects["worst"].pk, by=contributor, expected_version=None, title="")
+    assert seq() == start + 3
+    comment_create(assessment_id=first.pk, hazard_id=two_projects["worst"].pk, by=contributor, body="Not content")
+    assert seq() == start + 3  # a comment changes no figure
 
 
 def test_a_second_read_of_an_unchanged_portfolio_uses_the_cache(owner, two_projects):
