@@ -22,6 +22,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--reminder-mitigations", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=3, help="speed: seconds per row per round")
     parser.add_argument("--with-exports", action="store_true", help="speed: also run the exports benchmark")
+    parser.add_argument(
+        "--portfolio", action="store_true", help="speed: also the portfolio at 100 projects × 2,000 scenarios"
+    )
     args = parser.parse_args(argv)
 
     url = configure()
@@ -49,7 +52,9 @@ def main(argv: list[str]) -> int:
         "reminders": reminder_run,
         "api": lambda: api.run(database_url=url),
         "sandbox": lambda: sandbox_bench.run(assessment),
-        "speed": lambda: speed.run(database_url=url, seconds=args.seconds, rounds=args.rounds),
+        "speed": lambda: speed.run(
+            database_url=url, seconds=args.seconds, rounds=args.rounds, portfolio=args.portfolio
+        ),
     }
     if args.with_exports and "speed" in args.benchmarks and "exports" not in args.benchmarks:
         args.benchmarks.append("exports")  # after speed: the PDF/XLSX rows of the table

@@ -74,6 +74,29 @@ def generate(spec: Spec) -> Assessment:
     return first
 
 
+PORTFOLIO_MANAGER = "bench-manager"
+
+
+def portfolio(*, projects: int = 100, scenarios: int = 2000, seed: int = 7) -> User:
+    """A manager owning `projects` projects of one assessment of `scenarios` scenarios each (issue 12's
+    portfolio at scale: 200,000 scenarios by default), created once and reused; returns the manager."""
+    manager, _ = User.objects.get_or_create(username=PORTFOLIO_MANAGER, defaults={"email": "manager@example.com"})
+    users = [User.objects.get_or_create(username=f"bench{i}")[0] for i in range(Spec.users)]
+    spec = Spec(consequences_per_scenario=1)
+    prefix = f"{BENCH_PREFIX} portfolio "
+    have = Project.objects.filter(name__startswith=prefix).count()
+    rng = random.Random(seed + have)
+    for p in range(have + 1, projects + 1):
+        with transaction.atomic():  # one project at a time, so an interrupted run resumes where it stopped
+            project = Project.objects.create(name=f"{prefix}{p}", matrix=scoring.preset(scoring.DEFAULT_PRESET))
+            Membership.objects.bulk_create(
+                [Membership(project=project, user=manager, role=Role.OWNER)]
+                + [Membership(project=project, user=u, role=Role.CONTRIBUTOR) for u in users]
+            )
+            _assessment(project, rng, users, scenarios, scenarios // 2, spec)
+    return manager
+
+
 def _assessment(project, rng, users, n_scenarios, n_mitigations, spec) -> Assessment:
     matrix = project.matrix
     assessment = Assessment.objects.create(

@@ -30,7 +30,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from assessments.models import Membership, Role
+from assessments.models import Membership, Project, Role
 from assessments.services import tokens
 from bench import data
 from hazards.models import HazardScenario
@@ -203,14 +203,17 @@ def _wrk(port: int, path: str, headers: dict, seconds: float, script: str, args:
 
 
 class Row:
-    def __init__(self, name, path, *, server="hazlog", headers=None, target=None, reference=False, patch=False):
+    def __init__(
+        self, name, path, *, server="hazlog", headers=None, target=None, reference=False, patch=False, user=None
+    ):
         self.name, self.path, self.server, self.headers = name, path, server, headers or {}
         self.target, self.reference, self.patch = target, reference, patch
+        self.user = user  # who the request is made as, when not the benchmark's contributor
         self.queries = None
         self.samples: list[dict] = []
 
 
-def _rows(sets: dict, token: str, cookie: str) -> list[Row]:
+def _rows(sets: dict, token: str, cookie: str, manager=None) -> list[Row]:
     api = {"Authorization": f"Bearer {token}"}
     web = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"}
     a = sets[2000].pk
@@ -253,6 +256,21 @@ def _rows(sets: dict, token: str, cookie: str) -> list[Row]:
         Row("register fragment (HX-Request)", f"/assessments/{a}/register/", headers={**web, **HTMX}, target=10),
         Row("heat map (HX-Request)", f"/assessments/{a}/heatmap/", headers={**web, **HTMX}, target=5),
     ]
+    if manager is not None:
+        # Issue 12: the portfolio across 100 projects × 2,000 scenarios, as their owner reads it.
+        scale = f"{Project.objects.filter(memberships__user=manager).count()} projects"
+        manager_web = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={_session_for(manager)}"}
+        _, manager_token = tokens.token_create(user=manager, name="speed benchmark")
+        rows += [
+            Row(f"portfolio page, {scale}", "/portfolio/", headers=manager_web, target=15, user=manager),
+            Row(
+                f"GET /api/v1/portfolio/, {scale}",
+                "/api/v1/portfolio/",
+                headers={"Authorization": f"Bearer {manager_token}"},
+                target=15,
+                user=manager,
+            ),
+        ]
     return rows
 
 
@@ -288,6 +306,9 @@ def _count_queries(rows: list[Row], token: str, user, patch_hazard: int) -> None
                 )
         else:
             client = web if "Cookie" in row.headers else api
+            if row.user is not None:
+                client = Client()
+                client.force_login(row.user)
             headers = {k: v for k, v in row.headers.items() if k not in ("Cookie", "Authorization")}
             client.get(row.path, headers=headers)  # warm per-process caches, as a running server has them
             with CaptureQueriesContext(connection) as ctx:
@@ -308,7 +329,7 @@ def _session_for(user) -> str:
     return session.session_key
 
 
-def run(*, database_url: str, seconds: int = 3, rounds: int = 3) -> dict:
+def run(*, database_url: str, seconds: int = 3, rounds: int = 3, portfolio: bool = False) -> dict:
     if shutil.which("wrk") is None:
         raise RuntimeError("bench speed needs wrk: apt-get install -y wrk")
     sets = {
@@ -328,7 +349,8 @@ def run(*, database_url: str, seconds: int = 3, rounds: int = 3) -> dict:
     )
     _, token = tokens.token_create(user=user, name="speed benchmark")
     cookie = _session_for(user)
-    rows = _rows(sets, token, cookie)
+    manager = data.portfolio() if portfolio else None
+    rows = _rows(sets, token, cookie, manager)
     pool = _patch_pool(assessment.pk)
     patch_hazard = HazardScenario.objects.filter(assessment=assessment).order_by("-id").values_list("id", flat=True)[1]
     _count_queries(rows, token, user, patch_hazard)
