@@ -117,7 +117,8 @@ def scenarios(*, user: User, f: PortfolioFilters, assessments: list[Assessment])
 
 
 def user_projects(*, user: User) -> list[Project]:
-    return list(Project.objects.filter(memberships__user=user).order_by("name", "pk"))
+    # The filter's choices: names only, not each project's matrix and import settings (large JSON).
+    return list(Project.objects.filter(memberships__user=user).only("pk", "name").order_by("name", "pk"))
 
 
 def colleagues(*, user: User) -> list[User]:
