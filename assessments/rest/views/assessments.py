@@ -83,9 +83,9 @@ class AssessmentViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         summary="What changed since another revision (default: the previous one)",
         description=(
             "Signed content is compared: an approved revision's snapshot, otherwise the live content. The body "
-            "follows the `hazlog.diff/1` structure documented in assessments/diff/__init__.py: `from`, `to`, `context`, "
-            "`scenarios` and `mitigations` (added, removed, changed), `acceptances` (granted, expired, revoked, "
-            "changed) and `summary` counts."
+            "follows the `hazlog.diff/1` structure documented in assessments/diff/__init__.py: `from`, `to`, "
+            "`context`, `scenarios` and `mitigations` (added, removed, changed), `acceptances` (granted, expired, "
+            "revoked, changed) and `summary` counts."
         ),
         parameters=[DiffQuerySerializer],
         responses={200: OpenApiTypes.OBJECT},
