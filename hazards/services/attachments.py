@@ -48,6 +48,11 @@ def _record(attachment: Attachment, *, action: str, by: User, via: str, assessme
     )
 
 
+def _record_created(attachment: Attachment, *, by: User, via: str, assessment: Assessment, ref: str) -> None:
+    changes = audit.snapshot_fields(attachment, AUDITED_FIELDS)
+    _record(attachment, action="attachment.created", by=by, via=via, assessment=assessment, ref=ref, changes=changes)
+
+
 @transaction.atomic
 def attachment_upload(
     *, by: User, upload, hazard_id: int | None = None, mitigation_id: int | None = None, via: str = Via.WEB
@@ -73,15 +78,7 @@ def attachment_upload(
     )
     # The bytes follow the row only once it is committed: a rollback leaves no orphan file.
     storage.store_on_commit(copy, inspected.sha256)
-    _record(
-        attachment,
-        action="attachment.created",
-        by=by,
-        via=via,
-        assessment=assessment,
-        ref=ref,
-        changes=audit.snapshot_fields(attachment, AUDITED_FIELDS),
-    )
+    _record_created(attachment, by=by, via=via, assessment=assessment, ref=ref)
     return attachment
 
 
@@ -125,15 +122,7 @@ def attachment_link(
     attachment = Attachment.objects.create(
         assessment=assessment, kind=AttachmentKind.LINK, name=name, url=url, created_by=by, **target
     )
-    _record(
-        attachment,
-        action="attachment.created",
-        by=by,
-        via=via,
-        assessment=assessment,
-        ref=ref,
-        changes=audit.snapshot_fields(attachment, AUDITED_FIELDS),
-    )
+    _record_created(attachment, by=by, via=via, assessment=assessment, ref=ref)
     return attachment
 
 
