@@ -20,7 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from assessments import workflow
-from assessments.models import Assessment, Project, Status
+from assessments.models import Assessment, Status
 from hazards import portfolio_summaries as summaries
 from hazards import scoring
 from hazards.models import HazardScenario, Mitigation, RiskAcceptance
@@ -53,6 +53,15 @@ class Portfolio:
     heatmap: dict[tuple[int, int], int]  # (likelihood, severity) on the common 5 × 5 → scenarios
     top_risks: list[HazardScenario]
     filters: PortfolioFilters
+
+    def people(self) -> dict[int, str]:
+        """Whom the lists name: the risks' and mitigations' owners and who accepted each risk (id → username)."""
+        shown = [
+            *(s.owner for s in self.top_risks),
+            *(m.owner for m in self.overdue_mitigations),
+            *(r.accepted_by for r in self.expiring_acceptances),
+        ]
+        return {u.pk: u.username for u in shown if u is not None}
 
 
 def on_common_axis(value: int, size: int) -> int:
@@ -113,20 +122,6 @@ def scenarios(*, user: User, f: PortfolioFilters, assessments: list[Assessment])
             "assessment_id",
             "number",
         )
-    )
-
-
-def user_projects(*, user: User) -> list[Project]:
-    # The filter's choices: names only, not each project's matrix and import settings (large JSON).
-    return list(Project.objects.filter(memberships__user=user).only("pk", "name").order_by("name", "pk"))
-
-
-def colleagues(*, user: User) -> list[User]:
-    """Active members of any of the user's projects (the owner filter's choices)."""
-    return list(
-        User.objects.filter(memberships__project__memberships__user=user, is_active=True)
-        .distinct()
-        .order_by("username")
     )
 
 

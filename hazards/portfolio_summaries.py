@@ -83,8 +83,7 @@ def summaries(*, assessments: list[Assessment], filters, query: Query) -> dict[i
     """
     # The cell filter's ratings depend on the matrix, which is part of the content (a matrix edit is an event).
     content = {
-        a.pk: f"portfolio:v1:{a.pk}:{a.lineage}:{a.content_seq}:{filters.owner}:{filters.category}"
-        for a in assessments
+        a.pk: f"portfolio:v1:{a.pk}:{a.lineage}:{a.content_seq}:{filters.owner}:{filters.category}" for a in assessments
     }
     risks = _cached(
         {pk: f"{key}:risks:{filters.likelihood}:{filters.severity}:{query.top}" for pk, key in content.items()},
@@ -167,4 +166,3 @@ def of_category(category: str) -> Q:
     """Mitigations linked to a scenario of the hazard area (one test per mitigation, no duplicate rows)."""
     links = Mitigation.scenarios.through.objects.filter(mitigation_id=OuterRef("pk"), hazardscenario__category=category)
     return Q(Exists(links))
-

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from assessments.rest.fields import IdField, ModelSerializer, StringField
 from assessments.rest.schema import also_returns
 from assessments.rest.viewsets import ApiViewSet
-from hazards import portfolio
+from hazards import portfolio, portfolio_pages
 from hazards.models import Category, HazardScenario, Mitigation
 
 NOBODY = 0  # no user has this id
@@ -116,20 +116,29 @@ class PortfolioViewSet(ApiViewSet):
     def summary(self, request):
         filters = dict(self.filters())
         user = request.user
+        seen = portfolio_pages.inputs(user=user, part="api", query_string=request.GET.urlencode())
+        data = portfolio_pages.get(seen)
+        if data is None:
+            data = self._summary(user, filters, seen)
+        return self.plain_response(data)
+
+    def _summary(self, user, filters: dict, seen: portfolio_pages.Inputs) -> dict:
         # As on every list, a filter naming what the caller cannot see (another team's project, a stranger)
         # matches nothing: it neither fails nor tells whether that project or person exists.
         if "owner" in filters:
-            owners = {u.username: u.pk for u in portfolio.colleagues(user=user)}
+            owners = {username: pk for pk, username in portfolio_pages.colleagues(user)}
             filters["owner"] = owners.get(filters["owner"], NOBODY)
-        data = portfolio.portfolio(user=user, f=portfolio.PortfolioFilters(**filters))
+        found = portfolio.portfolio(user=user, f=portfolio.PortfolioFilters(**filters), today=seen.today)
         body = {
-            **{key: getattr(data, key) for key in ("today", "status_counts", "assessments", "top_risks")},
-            "overdue_mitigation_count": data.overdue_mitigation_count,
-            "overdue_mitigations": data.overdue_mitigations,
-            "expiring_acceptances": data.expiring_acceptances,
+            **{key: getattr(found, key) for key in ("today", "status_counts", "assessments", "top_risks")},
+            "overdue_mitigation_count": found.overdue_mitigation_count,
+            "overdue_mitigations": found.overdue_mitigations,
+            "expiring_acceptances": found.expiring_acceptances,
             "heatmap": [
                 {"likelihood": likelihood, "severity": severity, "count": count}
-                for (likelihood, severity), count in sorted(data.heatmap.items())
+                for (likelihood, severity), count in sorted(found.heatmap.items())
             ],
         }
-        return self.plain_response(PortfolioSerializer(body).data)
+        data = PortfolioSerializer(body).data
+        portfolio_pages.put(seen, data, people=found.people())
+        return data

@@ -15,6 +15,7 @@ from assessments.selectors import project_members_with_role
 from assessments.services.notifications import notify
 from assessments.versioning import check_version, lock, save_versioned
 from hazards.models import HazardScenario, RiskAcceptance, Treatment
+from hazards.services.common import bump_content_seq
 
 ACCEPTANCE_FIELDS = ["rationale", "conditions", "expires_on"]
 # Those who may accept risk, and so are told when a scenario needs (or lost) an acceptance.
@@ -57,6 +58,7 @@ def _lapse_recipients(scenario: HazardScenario, assessment: Assessment) -> list[
 
 def _lock_for_acceptance(assessment_id: int, by: User, *, revoking: bool = False) -> Assessment:
     assessment = lock(Assessment, assessment_id)
+    bump_content_seq(assessment)  # an acceptance is content: the portfolio lists those expiring soon
     if not permissions.can_accept_risk(by, assessment.project):
         raise PermissionDenied("Only approvers and owners can accept or revoke risk.")
     # An acceptance is signed content: granted while the content is open. Revoking is also possible in

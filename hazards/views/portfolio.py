@@ -5,11 +5,12 @@ import csv
 from django import forms
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from assessments.exports.to_csv import safe
 from assessments.models import Status
 from assessments.views.common import browser_view
-from hazards import portfolio, scoring
+from hazards import portfolio, portfolio_pages, scoring
 from hazards.models import Category
 
 CSV_HEADER = [
@@ -37,10 +38,10 @@ class PortfolioFilterForm(forms.Form):
     likelihood = forms.IntegerField(required=False, min_value=1, max_value=portfolio.COMMON_SIZE)
     severity = forms.IntegerField(required=False, min_value=1, max_value=portfolio.COMMON_SIZE)
 
-    def __init__(self, data, *, projects, owners):
+    def __init__(self, data, *, projects: list[tuple[int, str]], owners: list[tuple[int, str]]):
         super().__init__(data)
-        self.fields["project"].choices = [("", "All projects"), *((p.pk, p.name) for p in projects)]
-        self.fields["owner"].choices = [("", "Anyone"), *((u.pk, u.get_username()) for u in owners)]
+        self.fields["project"].choices = [("", "All projects"), *projects]
+        self.fields["owner"].choices = [("", "Anyone"), *owners]
 
     def filters(self) -> portfolio.PortfolioFilters:
         """The valid filters; an invalid one (a project the user left, a bad cell) is dropped."""
@@ -48,18 +49,31 @@ class PortfolioFilterForm(forms.Form):
         return portfolio.PortfolioFilters(**{k: v for k, v in values.items() if v not in (None, "")})
 
 
+def _inputs(request, part: str) -> portfolio_pages.Inputs:
+    return portfolio_pages.inputs(user=request.user, part=part, query_string=request.GET.urlencode())
+
+
 def _filters(request) -> tuple[PortfolioFilterForm, portfolio.PortfolioFilters]:
-    projects = portfolio.user_projects(user=request.user)
-    owners = portfolio.colleagues(user=request.user)
-    form = PortfolioFilterForm(request.GET, projects=projects, owners=owners)
+    form = PortfolioFilterForm(
+        request.GET, projects=portfolio_pages.projects(request.user), owners=portfolio_pages.colleagues(request.user)
+    )
     form.is_valid()
     return form, form.filters()
 
 
 @browser_view
 def portfolio_page(request):
+    seen = _inputs(request, "page")
+    body = portfolio_pages.get(seen)
+    if body is None:
+        body = _body(request, seen)
+    # `body` is the SafeString our template rendered (pickling keeps the type), so it is not escaped again.
+    return render(request, "hazards/portfolio.html", {"body": body})
+
+
+def _body(request, seen: portfolio_pages.Inputs) -> str:
     form, filters = _filters(request)
-    data = portfolio.portfolio(user=request.user, f=filters)
+    data = portfolio.portfolio(user=request.user, f=filters, today=seen.today)
     query = request.GET.copy()
     for name in ("likelihood", "severity"):
         query.pop(name, None)
@@ -78,7 +92,9 @@ def portfolio_page(request):
         "csv_query": request.GET.urlencode(),
         "selected_cell": (filters.likelihood, filters.severity),
     }
-    return render(request, "hazards/portfolio.html", context)
+    body = render_to_string("hazards/partials/portfolio_body.html", context, request)
+    portfolio_pages.put(seen, body, people=data.people())
+    return body
 
 
 class _Echo:

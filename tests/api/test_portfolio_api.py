@@ -2,6 +2,10 @@
 
 import jsonschema
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hazards.services import hazard_update
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +65,21 @@ def test_the_answer_matches_the_schema(api_client_for, owner, two_projects):
     response_schema = schema["paths"]["/api/v1/portfolio/"]["get"]["responses"]["200"]["content"]["application/json"]
     resolver_schema = _json_schema({**response_schema["schema"], "components": schema["components"]})
     jsonschema.validate(client.get("/api/v1/portfolio/").json(), resolver_schema)
+
+
+def test_a_cached_answer_is_never_served_after_a_change(api_client_for, owner, contributor, two_projects):
+    client = api_client_for(owner)
+    first = client.get("/api/v1/portfolio/").json()
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/api/v1/portfolio/").json()
+    assert again == first
+    assert not any("hazards_hazardscenario" in q["sql"] for q in captured), [q["sql"] for q in captured]
+    hazard_update(hazard_id=two_projects["worst"].pk, by=contributor, expected_version=None, residual_likelihood=1)
+    after = client.get("/api/v1/portfolio/").json()
+    assert {"likelihood": 5, "severity": 5, "count": 1} in after["heatmap"]
+    contributor.username = "carol-renamed"
+    contributor.save(update_fields=["username"])
+    assert client.get("/api/v1/portfolio/").json()["overdue_mitigations"][0]["owner"] == "carol-renamed"
+    # The owner filter names people by username: the rename is a new key too.
+    mine = client.get("/api/v1/portfolio/?owner=carol-renamed&category=over_reliance").json()
+    assert [r["title"] for r in mine["top_risks"]] == ["Over-reliance"]
