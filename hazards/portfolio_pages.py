@@ -15,6 +15,7 @@ names and a hit compares them with the users' current ones (one query).
 """
 
 import datetime
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -65,18 +66,30 @@ def colleagues(user: User) -> QuerySet:
     )
 
 
-def _fingerprint(user: User) -> str:
+_SOMEONE = -7_302_117  # no user has this id: it stands for the user's in the statement compiled once
+
+
+def _parts(user: User) -> list[QuerySet]:
     # Unordered: json_agg orders by id, and sorting titles and names by collation costs more than the rest.
-    parts = [rows.order_by() for rows in (_assessments(user), projects(user), colleagues(user))]
-    if connection.vendor != "postgresql":
-        return repr([list(rows) for rows in parts])
-    # One statement in which PostgreSQL serialises and hashes the rows: no row is built in Python, and the
-    # querysets (with the one scope rule, visible_to) stay the only definition of what is read. The SQL is
-    # the ORM's own, its values passed as parameters.
-    compiled = [rows.query.sql_with_params() for rows in parts]
+    return [rows.order_by() for rows in (_assessments(user), projects(user), colleagues(user))]
+
+
+@functools.cache
+def _statement() -> tuple[str, tuple]:
+    """One statement in which PostgreSQL serialises and hashes the rows of the three querysets: no row is built
+    in Python, and the querysets (with the one scope rule, visible_to) stay the only definition of what is
+    read. Compiled once per process, the user's id being a parameter; the SQL is the ORM's own."""
+    compiled = [rows.query.sql_with_params() for rows in _parts(User(pk=_SOMEONE))]
     aggregated = ", '|', ".join(f"(SELECT json_agg(t ORDER BY t.pk) FROM ({sql}) t)::text" for sql, _ in compiled)  # noqa: S608
+    return f"SELECT md5(concat({aggregated}))", tuple(p for _, params in compiled for p in params)
+
+
+def _fingerprint(user: User) -> str:
+    if connection.vendor != "postgresql":
+        return repr([list(rows) for rows in _parts(user)])
+    sql, params = _statement()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT md5(concat({aggregated}))", [p for _, params in compiled for p in params])
+        cursor.execute(sql, [user.pk if p == _SOMEONE else p for p in params])
         return cursor.fetchone()[0]
 
 
