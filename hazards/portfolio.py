@@ -54,14 +54,13 @@ class Portfolio:
     top_risks: list[HazardScenario]
     filters: PortfolioFilters
 
-    def people(self) -> dict[int, str]:
-        """Whom the lists name: the risks' and mitigations' owners and who accepted each risk (id → username)."""
-        shown = [
+    def people(self) -> list[User | None]:
+        """Whom the lists name: the risks' and mitigations' owners and who accepted each risk."""
+        return [
             *(s.owner for s in self.top_risks),
             *(m.owner for m in self.overdue_mitigations),
             *(r.accepted_by for r in self.expiring_acceptances),
         ]
-        return {u.pk: u.username for u in shown if u is not None}
 
 
 def on_common_axis(value: int, size: int) -> int:

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
+from assessments import page_cache
 from assessments.rest.fields import IdField, ModelSerializer, StringField
 from assessments.rest.schema import also_returns
 from assessments.rest.viewsets import ApiViewSet
@@ -116,19 +117,19 @@ class PortfolioViewSet(ApiViewSet):
     def summary(self, request):
         filters = dict(self.filters())
         user = request.user
-        seen = portfolio_pages.inputs(user=user, part="api", query_string=request.GET.urlencode())
-        data = portfolio_pages.get(seen)
+        cache_key = portfolio_pages.key(user=user, part="api", query_string=request.GET.urlencode())
+        data = page_cache.get(cache_key)
         if data is None:
-            data = self._summary(user, filters, seen)
+            data = self._summary(user, filters, cache_key)
         return self.plain_response(data)
 
-    def _summary(self, user, filters: dict, seen: portfolio_pages.Inputs) -> dict:
+    def _summary(self, user, filters: dict, cache_key: str) -> dict:
         # As on every list, a filter naming what the caller cannot see (another team's project, a stranger)
         # matches nothing: it neither fails nor tells whether that project or person exists.
         if "owner" in filters:
             owners = {username: pk for pk, username in portfolio_pages.colleagues(user)}
             filters["owner"] = owners.get(filters["owner"], NOBODY)
-        found = portfolio.portfolio(user=user, f=portfolio.PortfolioFilters(**filters), today=seen.today)
+        found = portfolio.portfolio(user=user, f=portfolio.PortfolioFilters(**filters))
         body = {
             **{key: getattr(found, key) for key in ("today", "status_counts", "assessments", "top_risks")},
             "overdue_mitigation_count": found.overdue_mitigation_count,
@@ -140,5 +141,5 @@ class PortfolioViewSet(ApiViewSet):
             ],
         }
         data = PortfolioSerializer(body).data
-        portfolio_pages.put(seen, data, people=found.people())
+        page_cache.put(cache_key, data, people=found.people())
         return data

@@ -7,6 +7,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from assessments import page_cache
 from assessments.exports.to_csv import safe
 from assessments.models import Status
 from assessments.views.common import browser_view
@@ -49,10 +50,6 @@ class PortfolioFilterForm(forms.Form):
         return portfolio.PortfolioFilters(**{k: v for k, v in values.items() if v not in (None, "")})
 
 
-def _inputs(request, part: str) -> portfolio_pages.Inputs:
-    return portfolio_pages.inputs(user=request.user, part=part, query_string=request.GET.urlencode())
-
-
 def _filters(request) -> tuple[PortfolioFilterForm, portfolio.PortfolioFilters]:
     form = PortfolioFilterForm(
         request.GET, projects=portfolio_pages.projects(request.user), owners=portfolio_pages.colleagues(request.user)
@@ -63,17 +60,17 @@ def _filters(request) -> tuple[PortfolioFilterForm, portfolio.PortfolioFilters]:
 
 @browser_view
 def portfolio_page(request):
-    seen = _inputs(request, "page")
-    body = portfolio_pages.get(seen)
+    cache_key = portfolio_pages.key(user=request.user, part="page", query_string=request.GET.urlencode())
+    body = page_cache.get(cache_key)
     if body is None:
-        body = _body(request, seen)
+        body = _body(request, cache_key)
     # `body` is the SafeString our template rendered (pickling keeps the type), so it is not escaped again.
     return render(request, "hazards/portfolio.html", {"body": body})
 
 
-def _body(request, seen: portfolio_pages.Inputs) -> str:
+def _body(request, cache_key: str) -> str:
     form, filters = _filters(request)
-    data = portfolio.portfolio(user=request.user, f=filters, today=seen.today)
+    data = portfolio.portfolio(user=request.user, f=filters)
     query = request.GET.copy()
     for name in ("likelihood", "severity"):
         query.pop(name, None)
@@ -93,7 +90,7 @@ def _body(request, seen: portfolio_pages.Inputs) -> str:
         "selected_cell": (filters.likelihood, filters.severity),
     }
     body = render_to_string("hazards/partials/portfolio_body.html", context, request)
-    portfolio_pages.put(seen, body, people=data.people())
+    page_cache.put(cache_key, body, people=data.people())
     return body
 
 
