@@ -21,8 +21,14 @@ def stale_reasons(run, assessment, *, now: datetime.datetime | None = None) -> l
             f"{run.ref} evaluated version {run.model_version or '(none given)'}, "
             f"the assessment is about version {assessment.model_version}."
         )
-    max_age = assessment.project.evidence_max_age_days
-    measured = run.finished_at or run.created_at
-    if measured and (now or timezone.now()) - measured > datetime.timedelta(days=max_age):
+    too_old = too_old_from(run, assessment)
+    if too_old and (now or timezone.now()) > too_old:
+        max_age = assessment.project.evidence_max_age_days
         reasons.append(f"{run.ref} is older than the project's limit of {max_age} days.")
     return reasons
+
+
+def too_old_from(run, assessment) -> datetime.datetime | None:
+    """From when the run is older than the project allows (None: it has no time of measurement)."""
+    measured = run.finished_at or run.created_at
+    return measured + datetime.timedelta(days=assessment.project.evidence_max_age_days) if measured else None

@@ -2,13 +2,15 @@
 
 from dataclasses import dataclass, field
 
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from assessments import permissions, selectors, workflow
+from assessments import page_cache, permissions, selectors, workflow
 from assessments.views.common import browser_view, wants_fragment
-from hazards import scoring
+from hazards import page_keys, scoring
 from hazards import selectors as hazard_selectors
 from hazards.templatetags.risk import fill_svg, ink
 
@@ -126,4 +128,14 @@ def heatmap(request, assessment_id: int):
     assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
     if not wants_fragment(request):
         return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}#heatmap")
-    return render(request, "hazards/partials/heatmap.html", heatmap_context(request, assessment))
+    cache_key = page_keys.heatmap(
+        user=request.user,
+        assessment=assessment,
+        can_manage=permissions.can_manage(request.user, assessment.project),
+        query_string=request.GET.urlencode(),
+    )
+    html = page_cache.get(cache_key)
+    if html is None:
+        html = render_to_string("hazards/partials/heatmap.html", heatmap_context(request, assessment), request)
+        page_cache.put(cache_key, html)
+    return HttpResponse(html)

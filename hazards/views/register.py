@@ -1,16 +1,18 @@
 """The hazard register of an assessment: filtered, sorted and paginated rows with inline add and edit."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from assessments import permissions, selectors
+from assessments import page_cache, permissions, selectors
 from assessments.errors import InvalidInput, StaleVersion
 from assessments.templatetags.hazlog_ui import query_string as query_with
 from assessments.views.common import apply_errors, browser_view, caps_for, require, wants_fragment
 from assessments.views.conflicts import build_conflict
-from hazards import scoring, services
+from hazards import page_keys, scoring, services
 from hazards import selectors as hazard_selectors
 from hazards.forms import HazardAddForm, HazardRowForm, RegisterFilterForm, scenario_initial
 from hazards.views import display
@@ -74,7 +76,17 @@ def register(request, assessment_id: int):
         query = request.GET.urlencode()
         return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}{'?' + query if query else ''}#register")
     caps = caps_for(request.user, assessment.project, assessment)
-    return render(request, "hazards/partials/register.html", register_context(request, assessment, caps))
+    cache_key = page_keys.register(
+        user=request.user, assessment=assessment, caps=caps, query_string=request.GET.urlencode()
+    )
+    html = page_cache.get(cache_key)
+    if html is None:
+        context = register_context(request, assessment, caps)
+        context["csrf_token"] = page_cache.CSRF_PLACEHOLDER  # the add form's; each request gets its own
+        html = render_to_string("hazards/partials/register.html", context, request)
+        people = [s.owner for s in context["page"].object_list]
+        page_cache.put(cache_key, html, people=people, until=page_keys.evidence_ends(assessment))
+    return HttpResponse(page_cache.with_request_token(request, html))
 
 
 @require_http_methods(["GET", "POST"])
