@@ -8,8 +8,8 @@ from assessments.views.activity import activity_context
 from assessments.views.common import browser_view, caps_for
 from assessments.views.signoff import status_context
 from hazards.views.comments import comments_context
-from hazards.views.heatmap import heatmap_context
-from hazards.views.register import register_context
+from hazards.views.heatmap import heatmap_html
+from hazards.views.register import register_html
 
 POLL_SECONDS = 5
 
@@ -20,14 +20,14 @@ def assessment_detail(request, assessment_id: int):
     The mitigations board, below the fold, loads itself once the page is shown."""
     assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
     caps = caps_for(request.user, assessment.project, assessment)
-    members = selectors.member_users(project=assessment.project)
     activity = activity_context(request, assessment)
     context = {
-        **heatmap_context(request, assessment),
         **comments_context(request, assessment),
         **activity,
         **status_context(request, assessment),
-        **register_context(request, assessment, caps, members=members),
+        "assessment": assessment,
+        "heatmap_html": heatmap_html(request, assessment),
+        "register_html": register_html(request, assessment, caps),
         "caps": caps,
         "last_event": _latest_event(assessment, activity),
         "poll_seconds": POLL_SECONDS,

@@ -128,6 +128,11 @@ def heatmap(request, assessment_id: int):
     assessment = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
     if not wants_fragment(request):
         return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}#heatmap")
+    return HttpResponse(heatmap_html(request, assessment))
+
+
+def heatmap_html(request, assessment) -> str:
+    """The heat map fragment, from the page cache when neither the content nor what the user may do changed."""
     cache_key = page_keys.heatmap(
         user=request.user,
         assessment=assessment,
@@ -138,4 +143,4 @@ def heatmap(request, assessment_id: int):
     if html is None:
         html = render_to_string("hazards/partials/heatmap.html", heatmap_context(request, assessment), request)
         page_cache.put(cache_key, html)
-    return HttpResponse(html)
+    return html

@@ -76,17 +76,23 @@ def register(request, assessment_id: int):
         query = request.GET.urlencode()
         return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}{'?' + query if query else ''}#register")
     caps = caps_for(request.user, assessment.project, assessment)
+    return HttpResponse(register_html(request, assessment, caps))
+
+
+def register_html(request, assessment, caps, *, members=None) -> str:
+    """The register as the request asks for it (filters, sort, page), from the page cache when nothing it
+    shows has changed; with the request's own CSRF token."""
     cache_key = page_keys.register(
         user=request.user, assessment=assessment, caps=caps, query_string=request.GET.urlencode()
     )
     html = page_cache.get(cache_key)
     if html is None:
-        context = register_context(request, assessment, caps)
+        context = register_context(request, assessment, caps, members=members)
         context["csrf_token"] = page_cache.CSRF_PLACEHOLDER  # the add form's; each request gets its own
         html = render_to_string("hazards/partials/register.html", context, request)
         people = [s.owner for s in context["page"].object_list]
         page_cache.put(cache_key, html, people=people, until=page_keys.evidence_ends(assessment))
-    return HttpResponse(page_cache.with_request_token(request, html))
+    return page_cache.with_request_token(request, html)
 
 
 @require_http_methods(["GET", "POST"])

@@ -150,3 +150,13 @@ def test_evidence_that_grows_too_old_is_shown_stale_from_that_moment(fragment, m
     later = timezone.now() + datetime.timedelta(hours=2)
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert "stale evidence" in fragment(contributor)
+
+
+def test_the_assessment_page_shows_the_cached_fragments_fresh(client_for, contributor, assessment, risk):
+    client = client_for(contributor)
+    page = client.get(f"/assessments/{assessment.pk}/").content.decode()
+    assert "Insecure code" in page and 'id="heatmap"' in page and "csrf-token-of-this-request" not in page
+    services.hazard_update(hazard_id=risk.pk, by=contributor, expected_version=None, title="Renamed risk")
+    page = client.get(f"/assessments/{assessment.pk}/").content.decode()
+    register = page.split('<section id="register"', 1)[1]
+    assert "Renamed risk" in register and "Insecure code" not in register
