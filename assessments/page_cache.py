@@ -17,10 +17,14 @@ The rules every user of this module keeps, so that a cached answer is never stal
 """
 
 import datetime
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection
@@ -31,15 +35,32 @@ from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
 
-VERSION = 1  # bump when what is cached changes shape without a template or serializer change showing it
+VERSION = 1  # bump when what is cached changes shape (a code change also makes a new release(), below)
 CACHE_SECONDS = 24 * 3600  # keys die with any change; this only frees memory
 # Rendered where the CSRF token goes, replaced by the request's own (masked) token on the way out.
 CSRF_PLACEHOLDER = "csrf-token-of-this-request-8f3a1c"
 
 
+@functools.cache
+def release() -> str:
+    """A digest of the project's own modules and templates (names, sizes, times): a new release starts a new
+    key space, so markup rendered by the code before a deploy is never served after it. Once per process."""
+    own = [Path(app.path) for app in apps.get_app_configs()]
+    roots = [path for path in own if path.is_relative_to(settings.BASE_DIR) and "site-packages" not in path.parts]
+    roots += [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
+    files = sorted(
+        (str(path), stat.st_size, stat.st_mtime_ns)
+        for root in roots
+        for pattern in ("*.py", "*.html")
+        for path in root.rglob(pattern)
+        if (stat := path.stat())
+    )
+    return hashlib.blake2b(repr(files).encode(), digest_size=8).hexdigest()
+
+
 def key(name: str, *inputs) -> str:
     """The cache key of `name` under its inputs (plain values: ids, counters, strings, dates, tuples)."""
-    seen = (VERSION, name, translation.get_language(), timezone.localdate().isoformat(), inputs)
+    seen = (VERSION, release(), name, translation.get_language(), timezone.localdate().isoformat(), inputs)
     return f"page:{name}:{hashlib.blake2b(repr(seen).encode(), digest_size=20).hexdigest()}"
 
 

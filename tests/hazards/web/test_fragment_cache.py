@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from assessments import page_cache
 from assessments.models import Membership, Role
 from assessments.services import assessments as assessment_services
 from assessments.services import projects as project_services
@@ -160,3 +161,15 @@ def test_the_assessment_page_shows_the_cached_fragments_fresh(client_for, contri
     page = client.get(f"/assessments/{assessment.pk}/").content.decode()
     register = page.split('<section id="register"', 1)[1].split("</section>", 1)[0]
     assert "Renamed risk" in register and "Insecure code" not in register
+
+
+def test_a_new_release_starts_a_new_key_space(settings, tmp_path):
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+    page_cache.release.cache_clear()
+    template = tmp_path / "changed.html"
+    template.write_text("before")
+    before = page_cache.key("register", 1)
+    template.write_text("after the deploy")
+    page_cache.release.cache_clear()
+    assert page_cache.key("register", 1) != before
+    page_cache.release.cache_clear()
