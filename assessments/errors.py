@@ -49,6 +49,12 @@ class ContentFrozen(DomainError):
     code = "content_frozen"
 
 
+class StorageUnavailable(DomainError):
+    """The file store could not keep an upload's bytes; nothing was saved."""
+
+    code = "storage_unavailable"
+
+
 class QueueUnavailable(DomainError):
     """The job queue (Redis) could not take a task; the work is recorded and will be queued again."""
 

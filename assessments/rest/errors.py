@@ -2,7 +2,7 @@
 
 InvalidInput → 400 with field errors, StaleVersion → 412 with the current representation (and its ETag),
 InvalidTransition and ContentFrozen → 409, PermissionDenied → 403, Http404 → 404, throttled → 429 with
-Retry-After, a database that is down → 503 with Retry-After, and any other exception → 500 (logged).
+Retry-After, a database or file store that is down → 503 with Retry-After, and any other exception → 500 (logged).
 """
 
 import logging
@@ -16,7 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from assessments.errors import ContentFrozen, InvalidInput, InvalidTransition, StaleVersion
+from assessments.errors import ContentFrozen, InvalidInput, InvalidTransition, StaleVersion, StorageUnavailable
 from assessments.rest import representations
 from assessments.rest.conditional import etag_for
 
@@ -106,6 +106,11 @@ def api_exception_handler(exc, context):
                 "This conflicts with a change made at the same time; read the data again and retry.", "conflict"
             ),
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, StorageUnavailable):
+        set_rollback()
+        return Response(
+            error_body(exc.message, exc.code), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "30"}
         )
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.error("Database unavailable during an API call: %s", exc)

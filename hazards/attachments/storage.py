@@ -16,6 +16,8 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.db import connection, transaction
 
+from assessments.errors import StorageUnavailable
+
 log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
 
@@ -28,18 +30,21 @@ def name_for(sha256: str) -> str:
     return f"{sha256[:2]}/{sha256}"
 
 
+def _lock_key(sha256: str) -> int:
+    return int(sha256[:15], 16)  # 60 bits: fits a bigint
+
+
 @contextmanager
 def _hash_lock(sha256: str):
     if connection.vendor != "postgresql":  # SQLite (make run) serialises writers anyway
         yield
         return
-    key = int(sha256[:15], 16)  # 60 bits: fits a bigint
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_lock_key(sha256)])
         try:
             yield
         finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key(sha256)])
 
 
 def _referenced(sha256: str) -> bool:
@@ -49,54 +54,55 @@ def _referenced(sha256: str) -> bool:
 
 
 def spool():
-    """Our own copy of an upload's bytes, taken while it is inspected: the request's file may be closed by the
-    time the transaction commits. In memory up to FILE_UPLOAD_MAX_MEMORY_SIZE, else an anonymous temporary
-    file that the system removes once closed (also when a rollback drops it unsaved)."""
+    """Our own copy of an upload's bytes, taken while it is inspected. In memory up to
+    FILE_UPLOAD_MAX_MEMORY_SIZE, else an anonymous temporary file that the system removes once closed."""
     return tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
 
 
-class _PendingWrite:
-    """The write of one spooled copy, registered with on_commit.
+def store(copy, sha256: str, size: int) -> bool:
+    """Write the spooled bytes now, inside the upload's transaction, unless they are stored already; True when
+    this call wrote them. Raises StorageUnavailable (the caller's transaction then rolls back) if the store
+    fails. Closes `copy`."""
+    if connection.vendor == "postgresql":
+        # Held until the upload commits: a removal of the same bytes waits for it, then sees its row.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(sha256)])
+    name, backend_ = name_for(sha256), backend()
+    try:
+        # A file of another size under this name is what a write cut short left: write it again.
+        if backend_.exists(name) and backend_.size(name) == size:
+            return False
+        backend_.delete(name)
+        copy.seek(0)
+        saved = backend_.save(name, File(copy, name=sha256))
+        if saved != name:  # a storage that renames instead of overwriting: keep one copy
+            log.warning("attachment storage saved %s as %s", name, saved)
+        return True
+    except Exception as exc:
+        log.exception("attachment storage failed for %s", name)
+        _delete_quietly(name)  # a partial write must not pass for the file later
+        raise StorageUnavailable("The file store could not keep the file, so nothing was saved. Try again.") from exc
+    finally:
+        copy.close()
 
-    Django has no on-rollback hook: a rollback simply drops its on_commit callbacks. Dropping this object then
-    closes the copy (which frees its memory or temporary file), so a rolled-back upload leaves nothing anywhere.
-    """
 
-    def __init__(self, copy, sha256: str):
-        self.copy = copy
-        self.sha256 = sha256
-
-    def __call__(self):
-        try:
-            with _hash_lock(self.sha256):
-                name = name_for(self.sha256)
-                store = backend()
-                if not store.exists(name):
-                    self.copy.seek(0)
-                    saved = store.save(name, File(self.copy, name=self.sha256))
-                    if saved != name:  # a storage that renames instead of overwriting: keep one copy
-                        log.warning("attachment storage saved %s as %s", name, saved)
-        finally:
-            self.copy.close()
-
-    def __del__(self):
-        self.copy.close()
+def _delete_quietly(name: str) -> None:
+    try:
+        backend().delete(name)
+    except Exception:
+        log.warning("could not remove %s from the attachment storage", name, exc_info=True)
 
 
-def store_on_commit(copy, sha256: str) -> None:
-    """Write the spooled bytes once the current transaction commits (nothing at all if it rolls back)."""
-    transaction.on_commit(_PendingWrite(copy, sha256), robust=False)
+def discard_unreferenced(sha256: str) -> None:
+    """Remove the bytes now unless an attachment (a revision's copy) still names them."""
+    with _hash_lock(sha256):
+        if not _referenced(sha256):
+            _delete_quietly(name_for(sha256))
 
 
 def discard_on_commit(sha256: str) -> None:
     """Remove the bytes after the transaction commits, unless another attachment (a revision) still names them."""
-
-    def remove():
-        with _hash_lock(sha256):
-            if not _referenced(sha256):
-                backend().delete(name_for(sha256))
-
-    transaction.on_commit(remove, robust=True)
+    transaction.on_commit(lambda: discard_unreferenced(sha256), robust=True)
 
 
 def open_file(sha256: str):

@@ -53,12 +53,25 @@ def _record_created(attachment: Attachment, *, by: User, via: str, assessment: A
     _record(attachment, action="attachment.created", by=by, via=via, assessment=assessment, ref=ref, changes=changes)
 
 
-@transaction.atomic
 def attachment_upload(
     *, by: User, upload, hazard_id: int | None = None, mitigation_id: int | None = None, via: str = Via.WEB
 ) -> Attachment:
-    """Keep an uploaded file as evidence. `upload` is a Django UploadedFile (or any file with a name)."""
-    target, assessment, ref = _target_locked(hazard_id, mitigation_id, by)
+    """Keep an uploaded file as evidence. `upload` is a Django UploadedFile (or any file with a name).
+
+    The bytes are stored before the row commits (hazards.attachments.storage); if anything after that fails,
+    the bytes this call wrote are removed again, so a refused upload leaves nothing behind."""
+    written: list[str] = []
+    try:
+        return _upload(by=by, upload=upload, target_ids=(hazard_id, mitigation_id), via=via, written=written)
+    except BaseException:
+        for sha256 in written:
+            storage.discard_unreferenced(sha256)
+        raise
+
+
+@transaction.atomic
+def _upload(*, by: User, upload, target_ids: tuple, via: str, written: list[str]) -> Attachment:
+    target, assessment, ref = _target_locked(*target_ids, by)
     copy = storage.spool()
     try:
         name = content.clean_name(getattr(upload, "name", ""))
@@ -76,8 +89,8 @@ def attachment_upload(
         created_by=by,
         **target,
     )
-    # The bytes follow the row only once it is committed: a rollback leaves no orphan file.
-    storage.store_on_commit(copy, inspected.sha256)
+    if storage.store(copy, inspected.sha256, inspected.size):
+        written.append(inspected.sha256)
     _record_created(attachment, by=by, via=via, assessment=assessment, ref=ref)
     return attachment
 

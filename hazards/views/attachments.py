@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments import permissions
-from assessments.errors import InvalidInput
+from assessments.errors import InvalidInput, StorageUnavailable
 from assessments.views.common import apply_errors, browser_view, caps_for, require, wants_fragment
 from hazards import selectors as hazard_selectors
 from hazards import services
@@ -104,6 +104,8 @@ def attachment_upload(request, hazard_id: int | None = None, mitigation_id: int 
             )
         except InvalidInput as exc:
             apply_errors(form, exc)
+        except StorageUnavailable as exc:
+            form.add_error(None, exc.message)
         else:
             return _done(request, target, f"{attachment.name} kept as evidence ({limits.size_label(attachment.size)}).")
     return _failed(request, target, form, "upload_form")

@@ -107,6 +107,24 @@ def test_an_impostor_file_is_refused_with_the_reason(
     assert not attachment_root.exists()
 
 
+def test_a_store_that_fails_answers_503_and_keeps_nothing(
+    settings, world, contributor, api_client_for, attachment_root, django_capture_on_commit_callbacks
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "tests.hazards.test_attachments.FailingStorage",
+            "OPTIONS": {"location": str(attachment_root)},
+        },
+    }
+    response = post_file(
+        api_client_for(contributor), django_capture_on_commit_callbacks, "pen.pdf", files.PDF, hazard=world.hazard.pk
+    )
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert response.json()["code"] == "storage_unavailable" and "nothing was saved" in response.json()["detail"]
+    assert not Attachment.objects.exists()
+
+
 def test_an_upload_declared_far_over_the_limit_is_refused_before_it_is_read(
     settings, world, contributor, api_client_for, django_capture_on_commit_callbacks
 ):

@@ -5,9 +5,11 @@ import hashlib
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 
 from assessments import diff, snapshot, verification
-from assessments.errors import ContentFrozen, InvalidInput
+from assessments.errors import ContentFrozen, InvalidInput, StorageUnavailable
 from assessments.models import AuditEvent, WebhookDelivery, WebhookEndpoint
 from assessments.services import workflow as transitions
 from hazards import services
@@ -129,20 +131,48 @@ def test_the_name_keeps_only_its_base_name(scenario, contributor, django_capture
     assert attachment.name == "passwd.pdf"
 
 
-def test_a_rolled_back_upload_leaves_no_file(
-    scenario, contributor, attachment_root, django_capture_on_commit_callbacks
-):
-    from django.db import transaction
+class FailingStorage(FileSystemStorage):
+    """A file store that breaks in the middle of a write (a full disk, an S3 outage)."""
 
+    def _save(self, name, content):
+        super()._save(name, ContentFile(b"%PDF-1.4 cut short"))
+        raise OSError("No space left on device")
+
+
+def test_a_store_that_fails_refuses_the_upload_and_keeps_nothing(settings, scenario, contributor, attachment_root):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {"BACKEND": f"{__name__}.FailingStorage", "OPTIONS": {"location": str(attachment_root)}},
+    }
+    with pytest.raises(StorageUnavailable, match="nothing was saved"):
+        services.attachment_upload(by=contributor, upload=files.upload("a.pdf", files.PDF), hazard_id=scenario.pk)
+    assert not Attachment.objects.exists()
+    assert not AuditEvent.objects.filter(action="attachment.created").exists()
+    assert stored_files(attachment_root) == []  # the partial write was removed
+
+
+def test_a_failure_after_the_bytes_are_stored_removes_them(monkeypatch, scenario, contributor, attachment_root):
     class Boom(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Boom), transaction.atomic():
-        services.attachment_upload(by=contributor, upload=files.upload("a.pdf", files.PDF), hazard_id=scenario.pk)
+    def fail(*args, **kwargs):
         raise Boom
-    assert callbacks == []  # the write of the bytes was dropped with the transaction
+
+    monkeypatch.setattr("hazards.services.attachments._record_created", fail)
+    with pytest.raises(Boom):
+        services.attachment_upload(by=contributor, upload=files.upload("a.pdf", files.PDF), hazard_id=scenario.pk)
     assert not Attachment.objects.exists()
     assert stored_files(attachment_root) == []
+
+
+def test_a_write_cut_short_earlier_is_written_again(
+    scenario, contributor, attachment_root, django_capture_on_commit_callbacks
+):
+    sha256 = hashlib.sha256(files.PDF).hexdigest()
+    (attachment_root / sha256[:2]).mkdir(parents=True)
+    (attachment_root / storage.name_for(sha256)).write_bytes(files.PDF[:10])  # a process killed mid-write
+    upload(django_capture_on_commit_callbacks, by=contributor, name="a.pdf", data=files.PDF, hazard_id=scenario.pk)
+    assert (attachment_root / storage.name_for(sha256)).read_bytes() == files.PDF
 
 
 def test_a_link_must_be_http_or_https_and_not_too_long(scenario, contributor):
