@@ -10,7 +10,8 @@ the register.
 
 The register and the mitigations are dense on purpose: WeasyPrint's cost grows with the number of boxes,
 so each scenario is one block of lines (`white-space: pre-line`, the template's line breaks are the
-PDF's) with only the title and the risk levels marked up, not a nest of headings, paragraphs and lists.
+PDF's) with no element inside, not a nest of headings, paragraphs and lists: the title line is bold
+through `::first-line` and the residual level's colour is the block's left edge (see the template).
 
 Nothing is fetched while rendering: the URL fetcher refuses every URL, so content typed by users can
 never make the worker load a remote or local file.
@@ -60,12 +61,14 @@ def _rating(matrix: dict, rating: dict) -> dict:
     rank, level = next(
         ((rank, lvl) for rank, lvl in enumerate(matrix["levels"], start=1) if lvl["key"] == rating["level"]), (0, None)
     )
+    axes = []
+    if rating["likelihood"]:
+        axes.append(f"L{rating['likelihood']} {scoring.axis_name(matrix, 'likelihood', rating['likelihood'])}")
+    if rating["severity"]:
+        axes.append(f"S{rating['severity']} {scoring.axis_name(matrix, 'severity', rating['severity'])}")
     return {
-        "rank": rank,  # picks the level's colours from a class set once per part (.lvl-<rank>)
-        "likelihood": rating["likelihood"],
-        "likelihood_name": scoring.axis_name(matrix, "likelihood", rating["likelihood"]),
-        "severity": rating["severity"],
-        "severity_name": scoring.axis_name(matrix, "severity", rating["severity"]),
+        "rank": rank,  # picks the level's colour from a class set once per part (.residual-<rank>)
+        "axes": " × ".join(axes),  # "L4 Probable × S3 Moderate", or the one axis rated so far
         "level": level["name"] if level else "Unrated",
     }
 

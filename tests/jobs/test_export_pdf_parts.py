@@ -9,6 +9,7 @@ import pytest
 
 from assessments.exports import processes, service
 from assessments.models import ExportJob
+from hazards import scoring
 from tests.jobs.test_export_formats import export
 
 
@@ -97,13 +98,21 @@ def test_every_field_of_the_register_and_the_mitigations_is_in_the_report(approv
     job = export(approved, contributor, "pdf")
     text = " ".join(page_texts(job))
     due = ExportJob.objects.get(pk=job.pk).assessment.mitigations.get(ref="M-001").due_date.isoformat()
+    matrix = approved.matrix
+    h001 = approved.scenarios.get(ref="H-001")
+
+    def rating(likelihood, severity, level) -> str:
+        name = next(lvl["name"] for lvl in matrix["levels"] if lvl["key"] == level)
+        axes = (scoring.axis_name(matrix, "likelihood", likelihood), scoring.axis_name(matrix, "severity", severity))
+        return f"{name} (L{likelihood} {axes[0]} × S{severity} {axes[1]})"
+
     for expected in [
-        # A scenario: ref and title, category, treatment, owner, both ratings with axis names.
+        # A scenario: ref and title, category, treatment, owner, both ratings: level and axes with their names.
         'H-001 · =HYPERLINK("http://evil") injected',
         "Security · Treatment:",
         "Owner: alice",
-        "Inherent:",
-        "Residual:",
+        "Inherent: " + rating(h001.inherent_likelihood, h001.inherent_severity, h001.inherent_level),
+        "Residual: " + rating(h001.residual_likelihood, h001.residual_severity, h001.residual_level),
         "Generated code for task 1 contains a vulnerability. Second line.",
         "Causes: Training data with vulnerable patterns",
         "Affected parties: Developers, end users",
