@@ -149,3 +149,22 @@ def test_the_pdf_of_a_register_over_many_parts_is_one_document_numbered_from_one
     texts = page_texts(job)
     assert [f"Page {n}" in text for n, text in enumerate(texts, start=1)] == [True] * len(texts)
     assert live_children() == []
+
+
+def test_the_running_title_is_one_shared_drawing_on_every_page_but_the_cover_in_any_script(
+    register, contributor, celery_eager, monkeypatch
+):
+    from assessments.exports import to_pdf
+    from assessments.models import Assessment
+
+    monkeypatch.setattr(to_pdf, "SCENARIOS_PER_PART", 1)
+    Assessment.objects.filter(pk=register.pk).update(title="Überprüfung – Ωμέγα ∑ “quoted”")
+    job = export(register, contributor, "pdf")
+    reader = pypdf.PdfReader(job.file.path)
+    texts = page_texts(job)
+    running_title = f"{register.project.name} · Überprüfung – Ωμέγα ∑ “quoted” · revision 1"
+    assert running_title not in texts[0]
+    assert all(running_title in text for text in texts[1:])
+    # Laid out once: every page draws the same form XObject rather than a copy of its own.
+    forms = {page["/Resources"]["/XObject"].raw_get("/HazlogRunningTitle").idnum for page in reader.pages}
+    assert len(forms) == 1
