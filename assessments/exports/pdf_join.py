@@ -4,7 +4,7 @@ The parts are laid out at the same time in separate processes, so none of them k
 starts: the page numbers are added here, once the order is known, as one short text object per page in a
 standard PDF font (Helvetica: nothing embedded). The running title is laid out once by WeasyPrint, on a
 page of its own, and drawn here on every page but the cover as one form XObject that all pages share:
-a margin box on every page of every part cost about a tenth of the layout, and any text the title holds
+a margin box on every page of every part cost about 8 % of its CPU, and any text the title holds
 keeps the report's font. This appends to each page's content streams rather than merging pages, which
 would parse them all.
 """
