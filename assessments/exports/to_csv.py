@@ -127,5 +127,7 @@ def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
         progress(70)
         _csv_member(archive, "mitigations.csv", MITIGATION_HEADER, mitigation_rows(document))
         if document.get("attachments"):
-            _csv_member(archive, "attachments.csv", attachments.HEADER, iter(attachments.rows(document["attachments"])))
+            _csv_member(
+                archive, "attachments.csv", attachments.HEADER, iter(attachments.rows(document["attachments"]))
+            )
     progress(100)
