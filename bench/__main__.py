@@ -6,6 +6,7 @@ import platform
 import sys
 from pathlib import Path
 
+from bench.exports import FORMATS as EXPORT_FORMATS
 from bench.setup import configure
 
 RESULTS = Path(__file__).with_name("results")
@@ -23,9 +24,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=int, default=3, help="speed: seconds per row per round")
     parser.add_argument("--with-exports", action="store_true", help="speed: also run the exports benchmark")
     parser.add_argument(
+        "--formats", default=",".join(EXPORT_FORMATS), help="exports: which formats, comma-separated (e.g. pdf)"
+    )
+    parser.add_argument(
         "--portfolio", action="store_true", help="speed: also the portfolio at 100 projects × 2,000 scenarios"
     )
     args = parser.parse_args(argv)
+    formats = args.formats.split(",")
+    if set(formats) - set(EXPORT_FORMATS):
+        parser.error(f"unknown export formats in {args.formats!r}; choose from {', '.join(EXPORT_FORMATS)}")
 
     url = configure()
     from bench import api, data, exports, imports, register, reminders, signoff, speed, web
@@ -47,7 +54,7 @@ def main(argv: list[str]) -> int:
         "register": lambda: register.run(assessment, repeats=args.repeats),
         "signoff": lambda: signoff.run(assessment, repeats=args.repeats),
         "web": lambda: web.run(assessment, requests=args.requests, rounds=args.rounds),
-        "exports": lambda: exports.run(assessment),
+        "exports": lambda: exports.run(assessment, formats=formats),
         "imports": lambda: imports.run(assessment),
         "reminders": reminder_run,
         "api": lambda: api.run(database_url=url),

@@ -122,13 +122,18 @@ def _one(fmt: str, assessment_id: int) -> dict:
         if job.status != "done":
             raise SystemExit(f"{fmt} export failed: {job.error}")
         queries, size = len(ctx.captured_queries), job.file.size
+    seconds, cpu_seconds = time.perf_counter() - start, _cpu_seconds() - cpu_start
+    if fmt != "raw":
+        if fmt == "pdf":
+            import pypdf
+
+            pages = len(pypdf.PdfReader(job.file.path).pages)
         job.file.delete(save=False)
         job.delete()
-    seconds = time.perf_counter() - start
     result = {
         "format": name,
         "seconds": round(seconds, 2),
-        "cpu_seconds": round(_cpu_seconds() - cpu_start, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
         "queries": queries,
         "bytes": size,
         "peak_rss_mb": round(_peak_mb(), 1),
@@ -136,6 +141,7 @@ def _one(fmt: str, assessment_id: int) -> dict:
     }
     if fmt == "pdf":
         result["pdf_processes"] = pdf_processes
+        result["pages"] = pages
         result["largest_child_peak_rss_mb"] = round(_peak_mb(resource.RUSAGE_CHILDREN), 1)
     return result
 

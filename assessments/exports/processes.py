@@ -8,6 +8,7 @@ already loaded instead of importing them again. Results travel back through a pi
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -53,6 +54,10 @@ def _forget_inherited_connections() -> None:
 def _child(function: Callable, item: Any, parent: int, sender) -> None:
     """Runs in the forked process; never returns (the parent's code must not go on running here)."""
     try:
+        # What the parent owns outlives this short process anyway: out of the collector's sight, its objects
+        # are neither traversed again at every full collection nor written to (their headers), which would
+        # copy the pages they share with the parent. Measured on the 2,000-scenario PDF: a tenth of its CPU.
+        gc.freeze()
         _die_with_parent(parent)
         _forget_inherited_connections()
         try:

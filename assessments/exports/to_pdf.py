@@ -4,12 +4,14 @@ WeasyPrint keeps every laid-out page in memory until it writes, and its time gro
 single flow spans; one 800-page document of a 2,000-scenario register needs gigabytes. So the report is
 laid out in parts (the front matter, chunks of scenarios, chunks of mitigations, the closing pages), each
 in its own forked process, as many at once as there are CPUs (`PDF_PROCESSES`), each written to its own
-file; the files are then joined with pypdf, which also numbers the pages (pdf_join.py). Memory is bounded
-per process by the largest part, not by the register.
+file; the files are then joined with pypdf, which also numbers the pages and draws the running title, laid
+out once as a part of its own (pdf_join.py). Memory is bounded per process by the largest part, not by
+the register.
 
 The register and the mitigations are dense on purpose: WeasyPrint's cost grows with the number of boxes,
 so each scenario is one block of lines (`white-space: pre-line`, the template's line breaks are the
-PDF's) with only the title and the risk levels marked up, not a nest of headings, paragraphs and lists.
+PDF's) with no element inside, not a nest of headings, paragraphs and lists: the title line is bold
+through `::first-line` and the residual level's colour is the block's left edge (see the template).
 
 Nothing is fetched while rendering: the URL fetcher refuses every URL, so content typed by users can
 never make the worker load a remote or local file.
@@ -59,12 +61,14 @@ def _rating(matrix: dict, rating: dict) -> dict:
     rank, level = next(
         ((rank, lvl) for rank, lvl in enumerate(matrix["levels"], start=1) if lvl["key"] == rating["level"]), (0, None)
     )
+    axes = []
+    if rating["likelihood"]:
+        axes.append(f"L{rating['likelihood']} {scoring.axis_name(matrix, 'likelihood', rating['likelihood'])}")
+    if rating["severity"]:
+        axes.append(f"S{rating['severity']} {scoring.axis_name(matrix, 'severity', rating['severity'])}")
     return {
-        "rank": rank,  # picks the level's colours from a class set once per part (.lvl-<rank>)
-        "likelihood": rating["likelihood"],
-        "likelihood_name": scoring.axis_name(matrix, "likelihood", rating["likelihood"]),
-        "severity": rating["severity"],
-        "severity_name": scoring.axis_name(matrix, "severity", rating["severity"]),
+        "rank": rank,  # picks the level's colour from a class set once per part (.residual-<rank>)
+        "axes": " × ".join(axes),  # "L4 Probable × S3 Moderate", or the one axis rated so far
         "level": level["name"] if level else "Unrated",
     }
 
@@ -183,7 +187,7 @@ def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
     from assessments.exports import pdf_join
 
     shared = context(document)
-    todo = parts(document)
+    todo = [*parts(document), {"part": "title"}]
     with tempfile.TemporaryDirectory(prefix="hazlog-pdf-") as tmp:
         files = [Path(tmp) / f"part-{index:04d}.pdf" for index in range(len(todo))]
         processes.run(
@@ -193,5 +197,5 @@ def write(document: dict, path: Path, progress: Callable[[int], None]) -> None:
             done=lambda count: progress(90 * count / len(todo)),
         )
         a = document["assessment"]
-        pdf_join.join(files, path, title=f"{a['title']} — revision {a['revision']}")
+        pdf_join.join(files[:-1], path, running_title=files[-1], title=f"{a['title']} — revision {a['revision']}")
     progress(100)

@@ -175,6 +175,7 @@ def test_a_long_register_is_laid_out_in_parts_whose_page_numbers_carry_on(
     # Front matter (2 pages), one part per scenario and per mitigation, then acceptances and sign-off.
     assert len(reader.pages) == 2 + 3 + 2 + 2
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert "Page 1" in pages[0] and "revision 1" not in pages[0]  # the cover has no running title
     for number, text in enumerate(pages[1:], start=2):
         assert f"Page {number}" in text
         assert "Coding assistant rollout · IDE assistant rollout · revision 1" in text

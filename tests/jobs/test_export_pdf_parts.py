@@ -9,6 +9,7 @@ import pytest
 
 from assessments.exports import processes, service
 from assessments.models import ExportJob
+from hazards import scoring
 from tests.jobs.test_export_formats import export
 
 
@@ -97,13 +98,21 @@ def test_every_field_of_the_register_and_the_mitigations_is_in_the_report(approv
     job = export(approved, contributor, "pdf")
     text = " ".join(page_texts(job))
     due = ExportJob.objects.get(pk=job.pk).assessment.mitigations.get(ref="M-001").due_date.isoformat()
+    matrix = approved.matrix
+    h001 = approved.scenarios.get(ref="H-001")
+
+    def rating(likelihood, severity, level) -> str:
+        name = next(lvl["name"] for lvl in matrix["levels"] if lvl["key"] == level)
+        axes = (scoring.axis_name(matrix, "likelihood", likelihood), scoring.axis_name(matrix, "severity", severity))
+        return f"{name} (L{likelihood} {axes[0]} × S{severity} {axes[1]})"
+
     for expected in [
-        # A scenario: ref and title, category, treatment, owner, both ratings with axis names.
+        # A scenario: ref and title, category, treatment, owner, both ratings: level and axes with their names.
         'H-001 · =HYPERLINK("http://evil") injected',
         "Security · Treatment:",
         "Owner: alice",
-        "Inherent:",
-        "Residual:",
+        "Inherent: " + rating(h001.inherent_likelihood, h001.inherent_severity, h001.inherent_level),
+        "Residual: " + rating(h001.residual_likelihood, h001.residual_severity, h001.residual_level),
         "Generated code for task 1 contains a vulnerability. Second line.",
         "Causes: Training data with vulnerable patterns",
         "Affected parties: Developers, end users",
@@ -140,3 +149,22 @@ def test_the_pdf_of_a_register_over_many_parts_is_one_document_numbered_from_one
     texts = page_texts(job)
     assert [f"Page {n}" in text for n, text in enumerate(texts, start=1)] == [True] * len(texts)
     assert live_children() == []
+
+
+def test_the_running_title_is_one_shared_drawing_on_every_page_but_the_cover_in_any_script(
+    register, contributor, celery_eager, monkeypatch
+):
+    from assessments.exports import to_pdf
+    from assessments.models import Assessment
+
+    monkeypatch.setattr(to_pdf, "SCENARIOS_PER_PART", 1)
+    Assessment.objects.filter(pk=register.pk).update(title="Überprüfung – Ωμέγα ∑ “quoted”")
+    job = export(register, contributor, "pdf")
+    reader = pypdf.PdfReader(job.file.path)
+    texts = page_texts(job)
+    running_title = f"{register.project.name} · Überprüfung – Ωμέγα ∑ “quoted” · revision 1"
+    assert running_title not in texts[0]
+    assert all(running_title in text for text in texts[1:])
+    # Laid out once: every page draws the same form XObject rather than a copy of its own.
+    forms = {page["/Resources"]["/XObject"].raw_get("/HazlogRunningTitle").idnum for page in reader.pages}
+    assert len(forms) == 1
