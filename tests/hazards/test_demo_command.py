@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 
 from assessments import diff, verification
 from assessments.models import Assessment, Membership, Project, Status
+from hazards.attachments import storage
 from hazards.models import RiskAcceptance
 
 
@@ -66,3 +67,14 @@ def test_demo_refuses_to_run_with_debug_off_unless_forced(catalogue, settings):
     assert not Project.objects.exists()
     call_command("seed_demo", force=True)
     assert Project.objects.exists()
+
+
+def test_demo_keeps_evidence_a_file_and_a_link(catalogue, settings, attachment_root):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    wave = Assessment.objects.get(title="IDE assistant — first rollout wave")
+    scenario = wave.scenarios.get(source_template__key="SEC-02")
+    report, link = scenario.attachments.order_by("kind")
+    assert (report.kind, report.name, report.file_type) == ("file", "sast-summary-demo.md", "markdown")
+    assert storage.recompute(report.sha256) == report.sha256  # the bytes are stored
+    assert link.kind == "link" and link.url.startswith("https://example.com/")

@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,16 @@ from hazards.models import HazardTemplate, MitigationStatus, Treatment
 
 PASSWORD = "hazlog-demo"  # noqa: S105 - documented demo credential; the command refuses production
 PROJECT_NAME = "Coding assistant rollout"
+DEMO_SCAN_REPORT = """# Static analysis of assistant-written code (demo data)
+
+Made-up figures for the demo: 1,200 accepted completions scanned with bandit.
+
+| Finding | CWE | Count |
+|---|---|---|
+| Shell command built from input (B602) | CWE-78 | 14 |
+| SQL built with string formatting (B608) | CWE-89 | 9 |
+| Hard-coded password (B105) | CWE-259 | 3 |
+"""
 USERS = [
     ("olivia", "Olivia", "Owner", Role.OWNER),
     ("alice", "Alice", "Contributor", Role.CONTRIBUTOR),
@@ -71,6 +82,7 @@ class Command(BaseCommand):
             project = self._project(users)
             self._review_bot(project, users)
             self._evaluations(project, users)
+            self._evidence(project, users)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data created. Sign in as olivia (owner), alice (contributor), bob (reviewer), carol or dave "
@@ -217,6 +229,21 @@ class Command(BaseCommand):
                 services.suggestion_accept(
                     citation_id=citation.pk, by=alice, expected_version=scenario.version, via=Via.CLI
                 )
+
+    def _evidence(self, project: Project, users: dict[str, User]) -> None:
+        """A scan report kept as a file and a pen-test report as a link on the insecure-code scenario (demo data:
+        the report is made up and says so)."""
+        alice = users["alice"]
+        scenario = project.assessments.order_by("pk").first().scenarios.get(source_template__key="SEC-02")
+        report = ContentFile(DEMO_SCAN_REPORT.encode(), name="sast-summary-demo.md")
+        services.attachment_upload(by=alice, upload=report, hazard_id=scenario.pk, via=Via.CLI)
+        services.attachment_link(
+            by=alice,
+            url="https://example.com/reports/pentest-2026-q3",
+            title="Pen-test of the code-review bot, Q3 (demo link)",
+            hazard_id=scenario.pk,
+            via=Via.CLI,
+        )
 
     def _review_bot(self, project: Project, users: dict[str, User]) -> None:
         """An older assessment, approved by carol and dave, with a draft revision 2 that changes a few things,
