@@ -29,3 +29,16 @@ class GroupRoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership} from group {self.group}"
+
+
+class RecoveryCode(models.Model):
+    """One of a user's single-use recovery codes for two-step sign-in (accounts.services.recovery), kept only as
+    the SHA-256 of its text: the codes are random (50 bits), shown once, and never stored readable."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}{' (used)' if self.used_at else ''}"

@@ -12,6 +12,11 @@ urlpatterns = [
     path("accounts/two-factor/enrol/", two_factor.two_factor_enrol, name="two_factor_enrol"),
     path("accounts/two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/disable/", two_factor.two_factor_disable, name="two_factor_disable"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        two_factor.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("oidc/authenticate/", oidc_views.SignInStart.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", oidc_views.SignInCallback.as_view(), name="oidc_authentication_callback"),
 ]

@@ -4,6 +4,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import RecoveryCode
+from accounts.services import recovery
 from assessments.errors import InvalidInput
 
 DEVICE_NAME = "Authenticator app"
@@ -23,6 +25,15 @@ def code_check(*, device: TOTPDevice, code: str) -> None:
         raise InvalidInput({"code": ["Too many wrong codes in a row. Wait a few seconds and try again."]})
     if not (code.isdigit() and len(code) == device.digits and device.verify_token(code)):
         raise InvalidInput({"code": [WRONG_CODE]})
+
+
+def second_factor_check(*, user: User, device: TOTPDevice, code: str) -> int | None:
+    """The device's current code, or one of the user's recovery codes (spent by this check). Returns None for
+    the device's code, else how many recovery codes are left; raises InvalidInput for a wrong one."""
+    if recovery.looks_like_one(code):
+        return recovery.recovery_code_use(user=user, code=code)
+    code_check(device=device, code=code)
+    return None
 
 
 @transaction.atomic
@@ -51,5 +62,6 @@ def totp_device_delete(*, user: User, code: str) -> None:
     device = confirmed_device(user)
     if device is None:
         raise InvalidInput("Two-step sign-in is not on for this account.")
-    code_check(device=device, code=code)
+    second_factor_check(user=user, device=device, code=code)
     TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()

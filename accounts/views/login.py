@@ -51,6 +51,16 @@ class LoginView(DjangoLoginView):
         return redirect("login_code")
 
 
+def recovery_used(request, left: int | None) -> None:
+    """After a recovery code (not the app's code): say how many are left and where to make new ones."""
+    if left is not None:
+        messages.warning(
+            request,
+            f"You used a recovery code; {left} left. If the authenticator app is lost, turn two-step sign-in off "
+            "and on again with the new app, or make new recovery codes, on the Two-step sign-in page.",
+        )
+
+
 @sensitive_post_parameters("code")
 @csrf_protect
 @never_cache
@@ -74,7 +84,7 @@ def login_code(request):
             status = 429
         elif form.is_valid():
             try:
-                totp.code_check(device=device, code=form.cleaned_data["code"])
+                left = totp.second_factor_check(user=user, device=device, code=form.cleaned_data["code"])
             except InvalidInput as exc:
                 throttle.count_failure(throttle_key)
                 form.add_error("code", exc.errors["code"])
@@ -83,5 +93,6 @@ def login_code(request):
                 sessions.pending_end(request)
                 auth_login(request, user, backend=state["backend"])
                 otp_login(request, device)
+                recovery_used(request, left)
                 return redirect(state["next"])
     return render(request, "accounts/login_code.html", {"form": form, "username": user.get_username()}, status=status)

@@ -32,7 +32,12 @@ def test_a_user_enrols_an_authenticator_and_then_signs_in_with_a_code(viewer, br
     secret = page.locator("#totp-secret").inner_text()
     page.get_by_label("Code from your authenticator app").fill(_code(secret))
     page.get_by_role("button", name="Turn on two-step sign-in").click()
+    codes = page.get_by_role("list", name="Recovery codes").locator("code")
+    expect(codes).to_have_count(10)
+    recovery_code = codes.first.inner_text()
+    page.get_by_role("link", name="I have kept them").click()
     expect(page.locator("#two-factor-status")).to_contain_text("on")
+    expect(page.locator("#recovery-status")).to_contain_text("10 unused recovery codes left")
 
     page.get_by_role("button", name="Sign out").click()
     page.goto(f"{live_server.url}/accounts/login/")
@@ -46,6 +51,18 @@ def test_a_user_enrols_an_authenticator_and_then_signs_in_with_a_code(viewer, br
     page.get_by_role("button", name="Verify").click()
     _wait_for_landing(page, live_server)
     expect(page.locator(".user-nav")).to_contain_text("victor")
+
+    # The phone is lost: a recovery code signs in once instead, and says how many are left.
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("victor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/code/")
+    page.get_by_label("Code from your authenticator app").fill(recovery_code)
+    page.get_by_role("button", name="Verify").click()
+    _wait_for_landing(page, live_server)
+    expect(page.locator("#messages")).to_contain_text("You used a recovery code; 9 left.")
     assert page.console_errors == []
 
 
@@ -67,6 +84,7 @@ def test_staff_signing_in_to_the_admin_must_enrol_first(live_server, new_context
         page.wait_for_url(f"{live_server.url}/accounts/two-factor/enrol/")
     page.get_by_label("Code from your authenticator app").fill(_code(page.locator("#totp-secret").inner_text()))
     page.get_by_role("button", name="Turn on two-step sign-in").click()
+    page.get_by_role("link", name="I have kept them").click()
     expect(page.locator("#two-factor-status")).to_contain_text("on")
     page.goto(f"{live_server.url}/admin/auth/user/")
     expect(page.locator("#result_list").get_by_role("link", name="sam")).to_be_visible()
