@@ -13,6 +13,10 @@ The rules every user of this module keeps, so that a cached answer is never stal
   hit (a rename touches no assessment). So is the moment the answer stops being true by itself (evidence
   that grows too old): after it, the entry is not served.
 - Per-request parts (the CSRF token) are rendered as a placeholder and filled in for each request.
+- Only answers to query strings a user would ask for again are stored: known parameters given once, with
+  valid values (`only_known` and each view's checks). Any other query string (a free-text search, an
+  unknown parameter, a page that does not exist) is answered fresh, so that arbitrary URLs cannot fill the
+  cache.
 - A cache outage makes pages slower, never wrong or unavailable.
 """
 
@@ -62,6 +66,12 @@ def key(name: str, *inputs) -> str:
     """The cache key of `name` under its inputs (plain values: ids, counters, strings, dates, tuples)."""
     seen = (VERSION, release(), name, translation.get_language(), timezone.localdate().isoformat(), inputs)
     return f"page:{name}:{hashlib.blake2b(repr(seen).encode(), digest_size=20).hexdigest()}"
+
+
+def only_known(query, known: Iterable[str]) -> bool:
+    """Whether a query string (a QueryDict) may be cached: every parameter one of `known`, each given once."""
+    known = set(known)
+    return all(name in known and len(query.getlist(name)) == 1 for name in query)
 
 
 def get(cache_key: str):

@@ -130,6 +130,11 @@ class PortfolioViewSet(ApiViewSet):
             owners = {username: pk for pk, username in portfolio_pages.colleagues(user)}
             filters["owner"] = owners.get(filters["owner"], NOBODY)
         found = portfolio.portfolio(user=user, f=portfolio.PortfolioFilters(**filters))
+        # An answer to a filter that names a stranger or another team's project is not kept (they are endless).
+        cacheable = page_cache.only_known(self.request.GET, PortfolioFilterSerializer().fields) and (
+            filters.get("owner") != NOBODY
+            and ("project" not in filters or any(a.project_id == filters["project"] for a in found.assessments))
+        )
         body = {
             **{key: getattr(found, key) for key in ("today", "status_counts", "assessments", "top_risks")},
             "overdue_mitigation_count": found.overdue_mitigation_count,
@@ -141,5 +146,6 @@ class PortfolioViewSet(ApiViewSet):
             ],
         }
         data = PortfolioSerializer(body).data
-        page_cache.put(cache_key, data, people=found.people())
+        if cacheable:
+            page_cache.put(cache_key, data, people=found.people())
         return data

@@ -23,6 +23,9 @@ CELL_LINK = (
 )
 
 
+SELECTION = ("stage", "likelihood", "severity")  # the query string of a selected cell
+
+
 @dataclass(frozen=True)
 class Cell:
     stage: str
@@ -141,6 +144,10 @@ def heatmap_html(request, assessment) -> str:
     )
     html = page_cache.get(cache_key)
     if html is None:
-        html = render_to_string("hazards/partials/heatmap.html", heatmap_context(request, assessment), request)
-        page_cache.put(cache_key, html)
+        context = heatmap_context(request, assessment)
+        html = render_to_string("hazards/partials/heatmap.html", context, request)
+        cells = {cell.key for grid in context["grids"] for _, row in grid.rows for cell in row}
+        # Only the map itself or one of its cells selected: other query strings are answered fresh.
+        if not request.GET or (page_cache.only_known(request.GET, SELECTION) and context["selected"] in cells):
+            page_cache.put(cache_key, html)
     return html

@@ -90,7 +90,8 @@ def _body(request, cache_key: str) -> str:
         "selected_cell": (filters.likelihood, filters.severity),
     }
     body = render_to_string("hazards/partials/portfolio_body.html", context, request)
-    page_cache.put(cache_key, body, people=data.people())
+    if page_cache.only_known(request.GET, PortfolioFilterForm.base_fields) and not form.errors:
+        page_cache.put(cache_key, body, people=data.people())
     return body
 
 

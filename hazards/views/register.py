@@ -79,6 +79,16 @@ def register(request, assessment_id: int):
     return HttpResponse(register_html(request, assessment, caps))
 
 
+def _cacheable(query, context: dict) -> bool:
+    """Structured views of the register only: no free-text search, valid filters, a page that exists."""
+    form = context["filter_form"]
+    return (
+        page_cache.only_known(query, [name for name in form.fields if name != "q"] + ["page"])
+        and not form.errors
+        and query.get("page", str(context["page"].number)) == str(context["page"].number)
+    )
+
+
 def register_html(request, assessment, caps, *, members=None) -> str:
     """The register as the request asks for it (filters, sort, page), from the page cache when nothing it
     shows has changed; with the request's own CSRF token."""
@@ -90,8 +100,9 @@ def register_html(request, assessment, caps, *, members=None) -> str:
         context = register_context(request, assessment, caps, members=members)
         context["csrf_token"] = page_cache.CSRF_PLACEHOLDER  # the add form's; each request gets its own
         html = render_to_string("hazards/partials/register.html", context, request)
-        people = [s.owner for s in context["page"].object_list]
-        page_cache.put(cache_key, html, people=people, until=page_keys.evidence_ends(assessment))
+        if _cacheable(request.GET, context):
+            people = [s.owner for s in context["page"].object_list]
+            page_cache.put(cache_key, html, people=people, until=page_keys.evidence_ends(assessment))
     return page_cache.with_request_token(request, html)
 
 

@@ -6,7 +6,10 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.http import QueryDict
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import page_cache
@@ -17,9 +20,9 @@ from assessments.services import workflow
 from evaluations.demo import DEMO_RUNS
 from evaluations.models import EvaluationRun
 from evaluations.services import demo as demo_services
-from hazards import scoring, services
+from hazards import portfolio_pages, scoring, services
 from hazards.services.scenarios import assessment_set_matrix
-from tests.factories import UserFactory, make_hazard
+from tests.factories import ProjectFactory, UserFactory, make_hazard
 from tests.webtools import HTMX
 
 
@@ -173,3 +176,42 @@ def test_a_new_release_starts_a_new_key_space(settings, tmp_path):
     page_cache.release.cache_clear()
     assert page_cache.key("register", 1) != before
     page_cache.release.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "cached"),
+    [
+        ("register", "?sort=residual&dir=desc", True),
+        ("register", "?q=insecure", False),  # a free-text search: endless, answered fresh
+        ("register", "?utm_source=mail", False),
+        ("register", "?page=7", False),  # no such page
+        ("register", "?category=nope", False),
+        ("heatmap", "?stage=residual&likelihood=5&severity=5", True),
+        ("heatmap", "?stage=residual&likelihood=99&severity=5", False),
+        ("heatmap", "?stage=residual&stage=inherent", False),
+    ],
+)
+def test_only_query_strings_asked_for_again_are_cached(name, query, cached, client_for, contributor, assessment, risk):
+    client = client_for(contributor)
+    url = f"/assessments/{assessment.pk}/{name}/{query}"
+    client.get(url, headers=HTMX)
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url, headers=HTMX).status_code == 200
+    # From the cache: the session, the user, the assessment (and for the register its inputs and owners' names).
+    assert (len(again) <= {"register": 5, "heatmap": 3}[name]) is cached, [q["sql"][:60] for q in again]
+
+
+def test_portfolio_answers_to_unknown_or_foreign_filters_are_not_kept(client_for, api_client_for, owner, two_projects):
+    foreign = ProjectFactory(name="Not yours")
+    for client, part, query in [
+        (client_for(owner), "page", "category=over_reliance"),
+        (api_client_for(owner), "api", "category=over_reliance"),
+        (client_for(owner), "page", "utm_source=mail"),
+        (client_for(owner), "page", f"project={foreign.pk}"),
+        (api_client_for(owner), "api", f"project={foreign.pk}"),
+        (api_client_for(owner), "api", "owner=nobody-at-all"),
+    ]:
+        path = "/portfolio/" if part == "page" else "/api/v1/portfolio/"
+        assert client.get(f"{path}?{query}").status_code == 200
+        key = portfolio_pages.key(user=owner, part=part, query_string=QueryDict(query).urlencode())
+        assert (page_cache.get(key) is not None) is (query == "category=over_reliance"), (part, query)
