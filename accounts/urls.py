@@ -8,6 +8,7 @@ from accounts.views import login, two_factor
 urlpatterns = [
     path("accounts/login/", login.LoginView.as_view(), name="login"),
     path("accounts/login/code/", login.login_code, name="login_code"),
+    path("accounts/logout/", login.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor.two_factor, name="two_factor"),
     path("accounts/two-factor/enrol/", two_factor.two_factor_enrol, name="two_factor_enrol"),
     path("accounts/two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),

@@ -1,6 +1,5 @@
 """Browser URLs of the assessments app: accounts, projects and members, notifications, sign-off, activity."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from assessments.views import activity, context, diff, notifications, projects, signoff
@@ -8,7 +7,6 @@ from assessments.views import activity, context, diff, notifications, projects, 
 urlpatterns = [
     # Django's account views (logout, password change and reset) with Hazlog's templates; sign-in (throttled,
     # with its second factor and single sign-on) lives in the accounts app.
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("projects/", projects.project_list, name="project_list"),
     path("projects/<int:project_id>/", projects.project_detail, name="project_detail"),

@@ -2,6 +2,7 @@
 
 import contextlib
 import hashlib
+from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
@@ -16,6 +17,7 @@ DISCOVERY_KEYS = {
     "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",
     "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
     "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
+    "OIDC_OP_LOGOUT_ENDPOINT": "end_session_endpoint",  # OpenID Connect RP-Initiated Logout 1.0
 }
 
 
@@ -61,3 +63,18 @@ def value(setting: str) -> str:
     if not isinstance(found, str) or not found:
         raise ProviderUnavailable(f"the discovery document has no {DISCOVERY_KEYS[setting]}")
     return found
+
+
+def logout_url(*, id_token: str | None, after: str) -> str | None:
+    """Where to send the browser to end the provider's session too (RP-initiated logout), then come back to
+    `after`; None when there is no ID token or the provider offers no end-session endpoint."""
+    if not enabled() or not id_token:
+        return None
+    try:
+        endpoint = value("OIDC_OP_LOGOUT_ENDPOINT")
+    except ProviderUnavailable:
+        return None
+    if not endpoint:
+        return None
+    query = {"id_token_hint": id_token, "post_logout_redirect_uri": after, "client_id": settings.OIDC_RP_CLIENT_ID}
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}"

@@ -1,10 +1,13 @@
 """Sign-in: the password (throttled), then the TOTP code for accounts that have one, and the SSO button."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.views import LoginView as DjangoLoginView
+from django.contrib.auth.views import LogoutView as DjangoLogoutView
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -15,6 +18,22 @@ from accounts.forms import CodeForm
 from accounts.oidc import provider
 from accounts.services import totp
 from assessments.errors import InvalidInput
+
+
+class LogoutView(DjangoLogoutView):
+    """Signs out; a session opened through the identity provider also ends there (RP-initiated logout), and the
+    provider sends the browser back to the sign-in page."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get("oidc_id_token") if sessions.signed_in_with_sso(request) else None
+        response = super().post(request, *args, **kwargs)
+        end = provider.logout_url(id_token=id_token, after=request.build_absolute_uri(reverse("login")))
+        if end is None:
+            return response
+        # A page that moves on by itself rather than a redirect: the Content-Security-Policy's form-action
+        # ('self') would stop a form's redirect to the provider, and its address is only known at run time.
+        context = {"end_session_url": end, "provider_name": settings.OIDC_PROVIDER_NAME}
+        return render(request, "accounts/signed_out_sso.html", context)
 
 
 class LoginView(DjangoLoginView):

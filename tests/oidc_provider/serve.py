@@ -39,6 +39,8 @@ def _populate(redirect_uri: str, client_id: str, client_secret: str) -> None:
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         redirect_uris=redirect_uri,
+        # Back to Hazlog's sign-in page after signing out at the provider.
+        post_logout_redirect_uris=redirect_uri.replace("/oidc/callback/", "/accounts/login/"),
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=True,
     )

@@ -44,4 +44,7 @@ OAUTH2_PROVIDER = {
     "SCOPES": {"openid": "OpenID Connect", "email": "E-mail", "profile": "Profile"},
     "OAUTH2_VALIDATOR_CLASS": "tests.oidc_provider.validators.Validator",
     "ID_TOKEN_EXPIRE_SECONDS": int(os.environ.get("PROVIDER_ID_TOKEN_SECONDS", "300")),
+    # Signing out of Hazlog ends the provider's session too (RP-initiated logout), without asking again.
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }
