@@ -136,6 +136,15 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True) and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Parameters bound by the server, and a statement run 5 times on a connection prepared there, so that
+        # PostgreSQL stops planning it again on every request (issue 10). Safe with Django's own persistent
+        # connections; not behind a pooler in transaction mode (PgBouncer before 1.21 loses prepared statements).
+        DATABASES["default"]["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+        }
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {
