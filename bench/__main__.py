@@ -29,6 +29,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--portfolio", action="store_true", help="speed: also the portfolio at 100 projects × 2,000 scenarios"
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="speed: only the rows whose name contains TEXT (repeatable; the bare floor always runs)",
+    )
     args = parser.parse_args(argv)
     formats = args.formats.split(",")
     if set(formats) - set(EXPORT_FORMATS):
@@ -60,7 +67,7 @@ def main(argv: list[str]) -> int:
         "api": lambda: api.run(database_url=url),
         "sandbox": lambda: sandbox_bench.run(assessment),
         "speed": lambda: speed.run(
-            database_url=url, seconds=args.seconds, rounds=args.rounds, portfolio=args.portfolio
+            database_url=url, seconds=args.seconds, rounds=args.rounds, portfolio=args.portfolio, only=args.only
         ),
     }
     if args.with_exports and "speed" in args.benchmarks and "exports" not in args.benchmarks:

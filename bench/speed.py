@@ -329,7 +329,7 @@ def _session_for(user) -> str:
     return session.session_key
 
 
-def run(*, database_url: str, seconds: int = 3, rounds: int = 3, portfolio: bool = False) -> dict:
+def run(*, database_url: str, seconds: int = 3, rounds: int = 3, portfolio: bool = False, only: list[str] = ()) -> dict:
     if shutil.which("wrk") is None:
         raise RuntimeError("bench speed needs wrk: apt-get install -y wrk")
     sets = {
@@ -351,6 +351,9 @@ def run(*, database_url: str, seconds: int = 3, rounds: int = 3, portfolio: bool
     cookie = _session_for(user)
     manager = data.portfolio() if portfolio else None
     rows = _rows(sets, token, cookie, manager)
+    if only:
+        # The bare floor always runs: every ratio is to it, in the same round.
+        rows = [r for r in rows if r.server == "floor" or any(o.lower() in r.name.lower() for o in only)]
     pool = _patch_pool(assessment.pk)
     patch_hazard = HazardScenario.objects.filter(assessment=assessment).order_by("-id").values_list("id", flat=True)[1]
     _count_queries(rows, token, user, patch_hazard)

@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.csp.CSPMiddleware",  # django-csp's, with the header built once (config/csp.py)
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -136,6 +136,15 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True) and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Parameters bound by the server, and a statement run 5 times on a connection prepared there, so that
+        # PostgreSQL stops planning it again on every request (issue 10). Safe with Django's own persistent
+        # connections; not behind a pooler in transaction mode (PgBouncer before 1.21 loses prepared statements).
+        DATABASES["default"]["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+        }
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {
@@ -324,6 +333,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions with their lookup compiled once per connection (accounts/session_store.py).
+SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 X_FRAME_OPTIONS = "DENY"

@@ -31,6 +31,8 @@ class ApiViewSet(viewsets.GenericViewSet):
     error_field_map: dict[str, str] = {}
     # The read fast path, derived from serializer_class; None reads model instances through the serializer.
     projection = None
+    # That path's one row, compiled once (assessments/precompiled.py): first(user id, object id) -> row or None.
+    row_query = None
 
     def fetch(self, pk):
         raise NotImplementedError
@@ -83,8 +85,12 @@ class ApiViewSet(viewsets.GenericViewSet):
     def fetch_row(self, pk):
         """One row through the projection, scoped by the same selector as the list; outside the caller's
         projects `fetch` gives its 404 (and its message)."""
-        rows = list(self.projection.values(self.list_queryset({}).filter(pk=pk))[:1])
-        return rows[0] if rows else self.fetch(pk)
+        if self.row_query is not None:
+            row = self.row_query.first(self.request.user.pk, int(pk))
+        else:
+            rows = list(self.projection.values(self.list_queryset({}).filter(pk=pk))[:1])
+            row = rows[0] if rows else None
+        return row if row is not None else self.fetch(pk)
 
 
 class ListMixin:

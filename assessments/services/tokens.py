@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assessments.errors import InvalidInput
 from assessments.models import ApiToken
+from assessments.precompiled import PrecompiledQuery
 
 logger = logging.getLogger("hazlog.security")
 
@@ -20,6 +21,12 @@ TOKEN_PREFIX = "hzl_"  # noqa: S105 (a public marker, not a secret)
 VISIBLE_CHARS = 12
 # last_used_at is written at most this often per token, so a busy sync client does not write on every call.
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+# Every API call looks its token up: compiled once, not per call (issue 10). key_hash is unique, so no ordering
+# (Meta.ordering would add one).
+_BY_HASH = PrecompiledQuery(
+    lambda key_hash: ApiToken.objects.select_related("user").filter(key_hash=key_hash).order_by()[:1]
+)
 
 
 def hash_token(raw: str) -> str:
@@ -72,8 +79,9 @@ def token_authenticate(*, raw: str) -> ApiToken | None:
     """The live token with this secret (not revoked, not expired, its user active), or None."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    # key_hash is unique: no ordering (first() and Meta.ordering would add one, compiled on every API call).
-    token = next(iter(ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).order_by()[:1]), None)
+    # Read fresh from the database on every call, never cached: a revoked token or a deactivated user is refused
+    # on the very next request, whichever way (service, admin, a plain UPDATE) the row was changed.
+    token = _BY_HASH.first(hash_token(raw))
     now = timezone.now()
     if (
         token is None

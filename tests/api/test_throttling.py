@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import RequestFactory
 
 from assessments.rest.throttling import AnonymousThrottle
@@ -19,13 +20,18 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def limiter(monkeypatch):
-    """An anonymous limiter of 10 a minute on a clock the test moves, for an address no other test uses."""
+@pytest.fixture(params=["the configured cache", "a local-memory cache"])
+def limiter(request, monkeypatch):
+    """An anonymous limiter of 10 a minute on a clock the test moves, for an address no other test uses; counted
+    in the configured cache (Redis when REDIS_URL is set: one pipelined round trip) and in a local-memory one (the
+    cache API's generic path)."""
     monkeypatch.setattr(AnonymousThrottle, "rate", "10/min", raising=False)
+    store = cache if request.param == "the configured cache" else LocMemCache("throttle-test", {})
+    store.clear()  # local-memory caches of one name share their store across instances
+    monkeypatch.setattr(AnonymousThrottle, "cache", store)
     clock = Clock(1_000_000 * MINUTE + 59.0)  # the last second of a window
     request = RequestFactory().get("/api/v1/projects/", REMOTE_ADDR="192.0.2.77")
-    state = SimpleNamespace(clock=clock, last=None)
+    state = SimpleNamespace(clock=clock, last=None, cache=store)
 
     def allowed() -> bool:
         state.last = AnonymousThrottle()
@@ -53,4 +59,11 @@ def test_the_previous_window_counts_for_the_part_still_within_the_last_minute(li
 def test_what_is_stored_is_a_count_whatever_the_number_of_requests(limiter):
     for _ in range(10):
         limiter.allowed()
-    assert cache.get("throttle_anon_192.0.2.77:1000000") == 10
+    assert limiter.cache.get("throttle_anon_192.0.2.77:1000000") == 10
+
+
+def test_refused_requests_do_not_count(limiter):
+    assert [limiter.allowed() for _ in range(15)] == [True] * 10 + [False] * 5
+    assert limiter.cache.get("throttle_anon_192.0.2.77:1000000") == 10
+    limiter.clock.now += 31  # half-way through the next window: half of the 10 (not of 15) still weighs
+    assert [limiter.allowed() for _ in range(6)] == [True] * 5 + [False]

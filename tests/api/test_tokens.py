@@ -70,6 +70,31 @@ def test_a_revoked_token_is_refused_on_the_very_next_request(project, contributo
     assert client.get("/api/v1/projects/").status_code == 401
 
 
+def test_a_token_revoked_outside_the_service_is_refused_on_the_very_next_request(project, contributor):
+    # The admin, a migration or a plain UPDATE: the lookup reads the row on every request, nothing is cached.
+    token, raw = tokens.token_create(user=contributor, name="revoked by hand")
+    client = _bearer(raw)
+    assert client.get("/api/v1/projects/").status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert client.get("/api/v1/projects/").status_code == 401
+
+
+def test_a_user_deactivated_while_their_token_is_in_use_is_refused_on_the_very_next_request(project, contributor):
+    _, raw = tokens.token_create(user=contributor, name="in use")
+    client = _bearer(raw)
+    assert client.get("/api/v1/projects/").status_code == 200
+    type(contributor).objects.filter(pk=contributor.pk).update(is_active=False)
+    assert client.get("/api/v1/projects/").status_code == 401
+
+
+def test_authenticating_a_token_is_one_query_and_gives_its_user(contributor, django_assert_num_queries):
+    token, raw = tokens.token_create(user=contributor, name="counted")
+    tokens.token_authenticate(raw=raw)  # writes last_used_at, once a minute
+    with django_assert_num_queries(1):
+        found = tokens.token_authenticate(raw=raw)
+        assert found == token and found.user == contributor and found.user.is_active
+
+
 def test_an_expired_token_is_refused(project, contributor):
     token, raw = tokens.token_create(
         user=contributor, name="short", expires_at=timezone.now() + datetime.timedelta(hours=1)

@@ -1,5 +1,6 @@
 """Settings come from the environment; production-like values pass Django's deployment checks."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -53,3 +54,19 @@ def test_check_deploy_is_clean_with_production_settings():
 def test_no_model_change_lacks_a_migration():
     result = _run(["makemigrations", "--check", "--dry-run"], DEBUG="true")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _database_options(**env) -> dict:
+    result = _run(
+        ["shell", "-c", "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"],
+        DEBUG="true",
+        DATABASE_URL="postgres://hazlog@127.0.0.1:5432/hazlog",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])  # after the shell's own notice
+
+
+def test_postgresql_prepares_statements_by_default_and_a_pooler_can_turn_it_off():
+    assert _database_options(DATABASE_PREPARED_STATEMENTS="") == {"server_side_binding": True, "prepare_threshold": 5}
+    assert _database_options(DATABASE_PREPARED_STATEMENTS="false") == {}

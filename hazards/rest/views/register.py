@@ -1,10 +1,12 @@
 """API: the register — hazards (scenarios), their consequences, and mitigations (also found by ticket key)."""
 
+from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from assessments import permissions
+from assessments.precompiled import PrecompiledQuery
 from assessments.rest import conditional
 from assessments.rest.errors import ApiError
 from assessments.rest.fields import UsernameField
@@ -34,6 +36,14 @@ from hazards.rest.serializers import (
 CONTRIBUTORS_ONLY = "Only contributors, reviewers, approvers and owners can change the register."
 
 
+def _row_query(projection, sync_list) -> PrecompiledQuery:
+    """One object of a sync list by id, as its projection reads it: compiled once, since the scope has the same
+    shape for every user (hazards.selectors.visible_to: the user's memberships) and only the ids change."""
+    return PrecompiledQuery(
+        lambda user_id, pk: projection.values(sync_list(user=User(pk=user_id)).filter(pk=pk))[:1], types=(int, int)
+    )
+
+
 def _owner(filters: dict):
     """The owner filter by username; a name that is nobody gives an empty list, not an error."""
     name = filters.get("owner")
@@ -54,6 +64,7 @@ class HazardViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     serializer_class = HazardSerializer
     filter_serializer_class = HazardFilterSerializer
     projection = HAZARD_PROJECTION
+    row_query = _row_query(HAZARD_PROJECTION, sync_selectors.hazard_sync_list)
 
     def fetch(self, pk):
         return selectors.hazard_get(user=self.request.user, hazard_id=pk)
@@ -174,6 +185,7 @@ class MitigationViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     serializer_class = MitigationSerializer
     filter_serializer_class = MitigationFilterSerializer
     projection = MITIGATION_PROJECTION
+    row_query = _row_query(MITIGATION_PROJECTION, sync_selectors.mitigation_sync_list)
     error_field_map = {"scenarios": "hazards"}
 
     def fetch(self, pk):
