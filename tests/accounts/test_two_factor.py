@@ -215,8 +215,9 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_the_two_step_pages(client, 
     for name in ("two_factor", "two_factor_enrol", "two_factor_verify"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
-    response = client.post(reverse("two_factor_disable"), {"code": "123456"})
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    for name in ("two_factor_disable", "two_factor_recovery_codes"):
+        response = client.post(reverse(name), {"code": "123456"})
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
 
 
 def test_the_admin_never_shows_a_device_key_and_only_superusers_delete_devices(staff, viewer, enrolled, client):

@@ -42,6 +42,7 @@ UNSCOPED = {
     "two_factor_enrol",
     "two_factor_verify",
     "two_factor_disable",
+    "two_factor_recovery_codes",
     "oidc_authentication_init",
     "oidc_authentication_callback",
 }
