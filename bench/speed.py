@@ -33,6 +33,7 @@ from django.test.utils import CaptureQueriesContext
 from assessments.models import Membership, Project, Role
 from assessments.services import tokens
 from bench import data
+from bench.web import session_for
 from hazards.models import HazardScenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -259,7 +260,7 @@ def _rows(sets: dict, token: str, cookie: str, manager=None) -> list[Row]:
     if manager is not None:
         # Issue 12: the portfolio across 100 projects × 2,000 scenarios, as their owner reads it.
         scale = f"{Project.objects.filter(memberships__user=manager).count()} projects"
-        manager_web = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={_session_for(manager)}"}
+        manager_web = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_for(manager)}"}
         _, manager_token = tokens.token_create(user=manager, name="speed benchmark")
         rows += [
             Row(f"portfolio page, {scale}", "/portfolio/", headers=manager_web, target=15, user=manager),
@@ -317,18 +318,6 @@ def _count_queries(rows: list[Row], token: str, user, patch_hazard: int) -> None
         row.queries = len(ctx.captured_queries)
 
 
-def _session_for(user) -> str:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return session.session_key
-
-
 def run(*, database_url: str, seconds: int = 3, rounds: int = 3, portfolio: bool = False, only: list[str] = ()) -> dict:
     if shutil.which("wrk") is None:
         raise RuntimeError("bench speed needs wrk: apt-get install -y wrk")
@@ -348,7 +337,7 @@ def run(*, database_url: str, seconds: int = 3, rounds: int = 3, portfolio: bool
         Membership.objects.filter(project=assessment.project, role=Role.CONTRIBUTOR).select_related("user").first().user
     )
     _, token = tokens.token_create(user=user, name="speed benchmark")
-    cookie = _session_for(user)
+    cookie = session_for(user)
     manager = data.portfolio() if portfolio else None
     rows = _rows(sets, token, cookie, manager)
     if only:

@@ -54,7 +54,8 @@ def _member(assessment):
     )
 
 
-def _session_for(user) -> str:
+def session_for(user) -> str:
+    """A signed-in session of `user` (its key, for the cookie), as a sign-in would leave it."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -185,7 +186,7 @@ def run(assessment, *, requests: int = 60, rounds: int = 3, workers: int = 2) ->
     targets[-1] = (targets[-1][0], f"/assessments/{assessment.pk}/changes/?since={latest}", targets[-1][2])
     queries = count_queries(user, [t for t in targets if t[0] != "floor"])
     queries["floor"] = 0
-    cookie = _session_for(user)
+    cookie = session_for(user)
     port = _free_port()
     server = _start_gunicorn(port, workers)
     try:

@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from assessments.models import Role
 from tests.factories import ProjectFactory, UserFactory, add_member, make_assessment
@@ -18,6 +19,21 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def cache_down():
+    """The cache is Redis that does not answer (nothing listens on the discard port), failing fast; undone
+    before the cache is cleared after the test."""
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,15 @@ def _wait_for_landing(page, live_server):
     page.wait_for_url(lambda url: url in (f"{live_server.url}/", f"{live_server.url}/portfolio/"))
 
 
+def _password_step(page, live_server, username: str) -> None:
+    """Sign in with the password; an account with an authenticator is then asked for its code."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/code/")
+
+
 def _code(secret_text: str, *, ahead: int = 0) -> str:
     """What an authenticator app that was given the key as typed text shows (`ahead` steps of 30 s later)."""
     secret = secret_text.replace(" ", "")
@@ -40,11 +49,7 @@ def test_a_user_enrols_an_authenticator_and_then_signs_in_with_a_code(viewer, br
     expect(page.locator("#recovery-status")).to_contain_text("10 unused recovery codes left")
 
     page.get_by_role("button", name="Sign out").click()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("victor")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/accounts/login/code/")
+    _password_step(page, live_server, "victor")
     expect(page.get_by_text("Signing in as victor")).to_be_visible()
     # The enrolment used this step's code, and a code is taken once: the app's next one.
     page.get_by_label("Code from your authenticator app").fill(_code(secret, ahead=1))
@@ -54,11 +59,7 @@ def test_a_user_enrols_an_authenticator_and_then_signs_in_with_a_code(viewer, br
 
     # The phone is lost: a recovery code signs in once instead, and says how many are left.
     page.get_by_role("button", name="Sign out").click()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("victor")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/accounts/login/code/")
+    _password_step(page, live_server, "victor")
     page.get_by_label("Code from your authenticator app").fill(recovery_code)
     page.get_by_role("button", name="Verify").click()
     _wait_for_landing(page, live_server)
