@@ -2,10 +2,12 @@
 
 Ten codes are made when two-step sign-in is turned on (and again on request), shown once, and kept only as
 SHA-256 digests. A code is accepted wherever the authenticator's code is (the sign-in step, the session check,
-turning it off, new codes), once; the same throttle counts wrong ones.
+turning it off, new codes), once; the same throttle counts wrong ones. Account events have no project, so
+they go to the security log (logger `accounts.recovery`) rather than a project's audit trail.
 """
 
 import hashlib
+import logging
 import secrets
 
 from django.contrib.auth.models import User
@@ -14,6 +16,8 @@ from django.utils import timezone
 
 from accounts.models import RecoveryCode
 from assessments.errors import InvalidInput
+
+logger = logging.getLogger(__name__)
 
 COUNT = 10
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o or 1/l/i to misread
@@ -44,6 +48,7 @@ def recovery_codes_issue(*, user: User) -> list[str]:
         text = "".join(secrets.choice(ALPHABET) for _ in range(2 * HALF))
         codes.append(f"{text[:HALF]}-{text[HALF:]}")
     RecoveryCode.objects.bulk_create(RecoveryCode(user=user, digest=_digest(code)) for code in codes)
+    logger.info("new recovery codes for %s (user %s); earlier ones revoked", user.get_username(), user.pk)
     return codes
 
 
@@ -57,7 +62,9 @@ def recovery_code_use(*, user: User, code: str) -> int:
         raise InvalidInput({"code": [WRONG_CODE]})
     found.used_at = timezone.now()
     found.save(update_fields=["used_at"])
-    return unused_count(user)
+    left = unused_count(user)
+    logger.warning("recovery code used by %s (user %s); %d left", user.get_username(), user.pk, left)
+    return left
 
 
 def unused_count(user: User) -> int:

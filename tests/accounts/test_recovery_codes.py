@@ -35,11 +35,14 @@ def test_turning_it_on_shows_ten_codes_once_and_keeps_only_their_digests(viewer,
     assert "10 unused recovery codes left" in client.get(reverse("two_factor")).content.decode()
 
 
-def test_a_recovery_code_signs_in_once_and_says_how_many_are_left(viewer, client, enrolled):
+def test_a_recovery_code_signs_in_once_and_says_how_many_are_left(viewer, client, enrolled, caplog):
     enrolled(viewer)
     codes = recovery.recovery_codes_issue(user=viewer)
-    response = _sign_in_with(client, " " + codes[0].upper() + " ")  # typed loosely
+    with caplog.at_level("INFO", logger="accounts.recovery"):
+        response = _sign_in_with(client, " " + codes[0].upper() + " ")  # typed loosely
     assert response.status_code == 302
+    assert f"recovery code used by victor (user {viewer.pk}); 9 left" in caplog.text  # the security log
+    assert codes[0] not in caplog.text
     assert "9 left" in client.get(response["Location"], follow=True).content.decode()
     client.post(reverse("logout"))
     again = _sign_in_with(client, codes[0])
